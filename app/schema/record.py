@@ -1,0 +1,105 @@
+"""The common record: one row per (case, person), whatever system it came from."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.schema.vocab import (
+    DocumentType,
+    OffenceFamily,
+    Purpose,
+    Recruitment,
+    Role,
+    Sex,
+    Stage,
+    System,
+)
+
+__all__ = ["CommonRecord", "RowError", "RowIssue"]
+
+
+class CommonRecord(BaseModel):
+    """One (case, person) row in the common schema; every ubigeo is an INEI code."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    system: System
+    row_id: str = Field(description="ID_REGISTRO (RETA) or ID_SUJETO (SISTRA)")
+    role: Role
+    case_key: str = Field(description="Case number as the source typed it")
+    case_key_norm: str = Field(description="Case number normalised for matching")
+    agency_unit: str | None = Field(None, description="DEPENDENCIA or FISCALIA")
+    prosecution_district: str | None = None
+    origin: str | None = Field(None, description="SISTRA ORIGEN")
+    police_complaint_ref: str | None = Field(
+        None, description="SISTRA NRO_DENUNCIA_PNP as typed"
+    )
+    police_complaint_ref_norm: str | None = None
+
+    name_raw: str | None = Field(None, description="Name text exactly as received")
+    given_names: str | None = None
+    paternal_surname: str | None = None
+    maternal_surname: str | None = None
+    unidentified: bool = False
+
+    document_type: DocumentType | None = None
+    document_number: str | None = Field(None, description="DNI zero-padded to 8 digits")
+    sex: Sex | None = None
+    age: int | None = Field(None, description="Age in years at the registration date")
+    minor: bool | None = Field(None, description="True when the source says minor")
+    birth_date: date | None = None
+    nationality: str | None = Field(None, description="ISO 3166-1 alpha-3")
+
+    ubigeo_facts: str | None = None
+    ubigeo_residence: str | None = None
+    ubigeo_birth: str | None = None
+
+    facts_date: date | None = None
+    registration_date: date = Field(
+        description="RETA FECHA_DENUNCIA or SISTRA FECHA_INGRESO"
+    )
+
+    offence_raw: str
+    offence: str = Field(description="Offence code from the dated crosswalk")
+    offence_article: str | None = Field(None, description="Penal Code article in force")
+    offence_family: OffenceFamily
+    purpose: Purpose = Purpose.UNKNOWN
+    recruitment: Recruitment | None = None
+    stage: Stage | None = None
+
+    def content_hash(self) -> str:
+        """Return a stable hash of the record's content, for versioning."""
+        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the record as a JSON-ready dict."""
+        return self.model_dump(mode="json")
+
+
+class RowIssue(BaseModel):
+    """One reason a row was rejected: the column and a reason in Spanish."""
+
+    model_config = ConfigDict(frozen=True)
+
+    column: str
+    reason: str
+
+
+class RowError(BaseModel):
+    """A source row that failed validation, kept with its raw content."""
+
+    model_config = ConfigDict(frozen=True)
+
+    system: System
+    row_number: int = Field(
+        description="Row as a spreadsheet shows it (header is row 1); JSON Lines: line; array: position"
+    )
+    row_id: str | None = None
+    issues: tuple[RowIssue, ...]
+    raw: dict[str, Any]
