@@ -1,0 +1,225 @@
+"""Case linkage (police complaint + prosecutor files) and unidentified victims by elimination."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import combinations
+
+from app.matching.records import LinkInput, RecordKey
+
+__all__ = ["CaseFile", "CaseLink", "InferredLink", "infer_by_elimination", "link_cases"]
+
+_MAX_DAYS_TO_PROSECUTOR = 730
+_YEAR = 365.2425
+
+
+@dataclass
+class CaseFile:
+    """One police complaint or prosecutor file, with what identifies it as part of a case."""
+
+    key: str
+    system: str
+    opened: dt.date
+    refs: set[str] = field(default_factory=set)
+    facts_dates: set[date] = field(default_factory=set)
+    facts_places: set[str] = field(default_factory=set)
+    rows: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CaseLink:
+    """Two files judged to belong to one case, with the evidence used."""
+
+    file_a: str
+    file_b: str
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class InferredLink:
+    """A victim link found by elimination inside a linked case; reviewable."""
+
+    a: RecordKey
+    b: RecordKey
+    case_files: tuple[str, str]
+    reasoning: str
+
+
+def _files(records: Sequence[LinkInput]) -> dict[str, CaseFile]:
+    files: dict[str, CaseFile] = {}
+    for i, rec in enumerate(records):
+        ref_date = rec.reference_date or date.min
+        cf = files.get(rec.file)
+        if cf is None:
+            cf = files[rec.file] = CaseFile(rec.file, rec.system, ref_date)
+        cf.opened = min(cf.opened, ref_date)
+        if rec.complaint_ref:
+            cf.refs.add(rec.complaint_ref)
+        if rec.facts_date:
+            cf.facts_dates.add(rec.facts_date)
+        if rec.ubigeo_facts:
+            cf.facts_places.add(rec.ubigeo_facts)
+        cf.rows.append(i)
+    return files
+
+
+def _evidence(x: CaseFile, y: CaseFile, shared: int) -> tuple[float, list[str]]:
+    """Score how strongly two files are one case; positive reasons and penalties."""
+    if x.system == "RETA" and y.system == "RETA":
+        return 0.0, []
+    first, second = (x, y) if x.system == "RETA" or x.opened <= y.opened else (y, x)
+    gap = (second.opened - first.opened).days
+    if x.system == "RETA" or y.system == "RETA":
+        if not -30 <= gap <= _MAX_DAYS_TO_PROSECUTOR:
+            return 0.0, []
+    elif abs(gap) > _MAX_DAYS_TO_PROSECUTOR:
+        return 0.0, []
+    score = 0.0
+    reasons: list[str] = []
+    if x.refs & y.refs:
+        score += 2.0
+        reasons.append(f"número de denuncia {sorted(x.refs & y.refs)[0]}")
+    if shared:
+        score += 2.0 * min(shared, 2)
+        reasons.append(f"{shared} persona(s) en común")
+    if x.facts_dates and y.facts_dates:
+        closest = min(abs((p - q).days) for p in x.facts_dates for q in y.facts_dates)
+        if closest == 0:
+            score += 1.5
+            reasons.append("misma fecha de hechos")
+        elif closest > 60:
+            score -= 2.0
+    if x.facts_places and y.facts_places:
+        if x.facts_places & y.facts_places:
+            score += 1.0
+            reasons.append("mismo distrito de hechos")
+        elif not {p[:2] for p in x.facts_places} & {p[:2] for p in y.facts_places}:
+            score -= 2.0
+    return score, reasons
+
+
+def link_cases(
+    records: Sequence[LinkInput], person: Sequence[int], *, min_score: float = 3.0
+) -> tuple[dict[str, int], list[CaseLink]]:
+    """Group files into cases by complaint number, shared persons, date and place."""
+    files = _files(records)
+    by_ref: dict[str, list[str]] = defaultdict(list)
+    for cf in files.values():
+        for ref in cf.refs:
+            by_ref[ref].append(cf.key)
+    persons_files: dict[int, set[str]] = defaultdict(set)
+    for i, rec in enumerate(records):
+        persons_files[person[i]].add(rec.file)
+    shared: dict[tuple[str, str], int] = defaultdict(int)
+    for fs in persons_files.values():
+        if 1 < len(fs) <= 50:
+            for p, q in combinations(sorted(fs), 2):
+                shared[(p, q)] += 1
+    candidates: set[tuple[str, str]] = set(shared)
+    for keys in by_ref.values():
+        if len(keys) <= 200:
+            candidates.update(combinations(sorted(keys), 2))
+    parent = {k: k for k in files}
+
+    def find(k: str) -> str:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    links: list[CaseLink] = []
+    for p, q in sorted(candidates):
+        score, reasons = _evidence(files[p], files[q], shared.get((p, q), 0))
+        if score >= min_score:
+            links.append(CaseLink(p, q, score, tuple(reasons)))
+            parent[find(p)] = find(q)
+    labels: dict[str, int] = {}
+    roots: dict[str, int] = {}
+    for k in files:
+        labels[k] = roots.setdefault(find(k), len(roots))
+    return labels, links
+
+
+def _compatible(x: LinkInput, y: LinkInput) -> bool:
+    if x.sex and y.sex and x.sex != y.sex:
+        return False
+    bx, by = _birth_range(x), _birth_range(y)
+    if bx and by:
+        gap = max(0.0, by[0] - bx[1], bx[0] - by[1])
+        return gap <= 400
+    return True
+
+
+def _birth_range(r: LinkInput) -> tuple[float, float] | None:
+    if r.birth_date:
+        d = float(r.birth_date.toordinal())
+        return d, d
+    if r.age is not None and r.reference_date is not None:
+        ref = r.reference_date.toordinal()
+        return ref - (r.age + 1) * _YEAR, ref - r.age * _YEAR
+    return None
+
+
+def infer_by_elimination(
+    records: Sequence[LinkInput], person: Sequence[int], links: Sequence[CaseLink]
+) -> tuple[list[InferredLink], list[tuple[int, int]]]:
+    """Link an unidentified victim to the one unexplained victim on the other side of a case.
+
+    Returns the inferred links and the (row, row) pairs to merge; police-prosecutor links
+    are tried before prosecutor-prosecutor ones, and each inference is visible to the next.
+    """
+    victims: dict[str, list[int]] = defaultdict(list)
+    for i, rec in enumerate(records):
+        if rec.role == "victim":
+            victims[rec.file].append(i)
+    alias: dict[int, int] = {}
+
+    def label(i: int) -> int:
+        lab = person[i]
+        while lab in alias:
+            lab = alias[lab]
+        return lab
+
+    out: list[InferredLink] = []
+    merges: list[tuple[int, int]] = []
+    ordered = sorted(
+        links,
+        key=lambda lk: (lk.file_a.startswith("RETA") == lk.file_b.startswith("RETA"), -lk.score),
+    )
+    for lk in ordered:
+        va, vb = victims.get(lk.file_a, []), victims.get(lk.file_b, [])
+        if not va or not vb:
+            continue
+        changed = True
+        while changed:
+            changed = False
+            labels_a = {label(i) for i in va}
+            labels_b = {label(i) for i in vb}
+            left_a = [i for i in va if label(i) not in labels_b]
+            left_b = [i for i in vb if label(i) not in labels_a]
+            for u in [i for i in left_a + left_b if records[i].unidentified]:
+                side, other = (left_a, left_b) if u in left_a else (left_b, left_a)
+                cands = [c for c in other if _compatible(records[u], records[c])]
+                if len(cands) != 1:
+                    continue
+                c = cands[0]
+                back = [x for x in side if _compatible(records[x], records[c])]
+                if back != [u]:
+                    continue
+                alias[label(u)] = label(c)
+                merges.append((u, c))
+                ru, rc = records[u], records[c]
+                why = (
+                    f"Caso vinculado ({'; '.join(lk.reasons)}): la víctima no identificada "
+                    f"{ru.key[1]} y {rc.key[1]} son las únicas víctimas sin pareja en "
+                    f"{lk.file_a} y {lk.file_b}, con sexo y edad compatibles."
+                )
+                out.append(InferredLink(ru.key, rc.key, (lk.file_a, lk.file_b), why))
+                changed = True
+                break
+    return out, merges

@@ -1,0 +1,85 @@
+"""Constrained clustering of scored pairs that does not chain through single weak links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["cluster_pairs"]
+
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+
+
+def cluster_pairs(
+    n: int,
+    a: I64,
+    b: I64,
+    probability: F64,
+    *,
+    threshold: float,
+    mean_threshold: float,
+    cannot_link: Callable[[int, int], bool],
+    must_link: Iterable[tuple[int, int]] = (),
+) -> tuple[I64, list[tuple[int, int, str]]]:
+    """Return a cluster label per record and the (a, b, reason) of every merge performed.
+
+    Edges are merged strongest first. Two clusters merge only when no cross pair is
+    forbidden and the mean probability over their scored cross pairs stays above
+    mean_threshold, so A~B and B~C do not pull in C when A and C disagree.
+    """
+    root = np.arange(n, dtype=np.int64)
+    members: dict[int, list[int]] = {}
+    merges: list[tuple[int, int, str]] = []
+
+    def group(i: int) -> list[int]:
+        return members.get(i) or [i]
+
+    def union(ra: int, rb: int) -> None:
+        ga, gb = group(ra), group(rb)
+        if len(ga) < len(gb):
+            ra, rb, ga, gb = rb, ra, gb, ga
+        ga = ga + gb
+        members[ra] = ga
+        members.pop(rb, None)
+        root[np.asarray(gb, dtype=np.int64)] = ra
+
+    for i, j in must_link:
+        ri, rj = int(root[i]), int(root[j])
+        if ri != rj:
+            union(ri, rj)
+            merges.append((i, j, "judgement"))
+
+    strong = probability >= threshold
+    order = np.argsort(-probability[strong], kind="stable")
+    ea, eb, ep = a[strong][order], b[strong][order], probability[strong][order]
+    # Scores of pairs that can end up inside one cluster: only those touching a strong edge.
+    touched = np.zeros(n, dtype=bool)
+    touched[ea] = True
+    touched[eb] = True
+    keep = touched[a] & touched[b]
+    scored = dict(
+        zip(
+            (a[keep] * n + b[keep]).tolist(),
+            probability[keep].tolist(),
+            strict=True,
+        )
+    )
+    for i, j, p in zip(ea.tolist(), eb.tolist(), ep.tolist(), strict=True):
+        ri, rj = int(root[i]), int(root[j])
+        if ri == rj:
+            continue
+        ga, gb = group(ri), group(rj)
+        if any(cannot_link(x, y) for x in ga for y in gb):
+            continue
+        if len(ga) + len(gb) > 2:
+            probs = [
+                scored[key] for x in ga for y in gb if (key := min(x, y) * n + max(x, y)) in scored
+            ]
+            if probs and sum(probs) / len(probs) < mean_threshold:
+                continue
+        union(ri, rj)
+        merges.append((i, j, f"p={p:.3f}"))
+    return root, merges

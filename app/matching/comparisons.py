@@ -1,0 +1,208 @@
+"""Comparison scorers compiled from declarative specs; each maps a pair to a similarity level."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
+
+from app.matching.records import RecordTable
+from app.matching.settings import ComparisonSpec
+
+__all__ = ["NULL_LEVEL", "Comparator", "CompiledComparison", "compile_comparisons"]
+
+NULL_LEVEL = -1
+I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
+I8 = npt.NDArray[np.int8]
+F64 = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class CompiledComparison:
+    """A compiled comparison: its spec and the labels of its levels, least similar first."""
+
+    spec: ComparisonSpec
+    levels: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        """Return the comparison name."""
+        return self.spec.name
+
+
+def _per_unique_pair(values: list[str], ca: I32, cb: I32, fn: Callable[[str, str], float]) -> F64:
+    """Apply fn once per distinct (a, b) value pair; names repeat, so this saves most calls."""
+    out = np.full(len(ca), np.nan)
+    todo = (ca != 0) & (cb != 0)
+    equal = todo & (ca == cb)
+    out[equal] = np.inf
+    todo &= ~equal
+    if not todo.any():
+        return out
+    width = np.int64(len(values) + 1)
+    codes = ca[todo].astype(np.int64) * width + cb[todo]
+    uniq, inverse = np.unique(codes, return_inverse=True)
+    sims = np.fromiter(
+        (fn(values[int(u // width)], values[int(u % width)]) for u in uniq.tolist()),
+        dtype=np.float64,
+        count=len(uniq),
+    )
+    out[todo] = sims[inverse]
+    return out
+
+
+def _given_level(a: str, b: str) -> float:
+    ta, tb = a.split(), b.split()
+    short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    # A dropped second given name (ROSA vs ROSA ELENA) is nearly as good as equality;
+    # same first name with a different second one (ROSA ELENA vs ROSA MARIA) is not.
+    if set(short) <= set(long_):
+        return 3.0
+    sim = JaroWinkler.similarity(a, b)
+    first = JaroWinkler.similarity(ta[0], tb[0])
+    if len(ta) > 1 and len(tb) > 1 and ta[0] == tb[0]:
+        return 0.85
+    return max(sim, first * 0.98) if len(short) == 1 else sim
+
+
+def _doc_distance(a: str, b: str) -> float:
+    return float(min(OSA.distance(a, b), Levenshtein.distance(a.lstrip("0"), b.lstrip("0"))))
+
+
+class Comparator:
+    """Compute comparison levels for candidate pairs between two record tables."""
+
+    def __init__(self, comparisons: Sequence[CompiledComparison]) -> None:
+        self.comparisons = tuple(comparisons)
+
+    def compare(self, ta: RecordTable, ia: I64, tb: RecordTable, ib: I64) -> tuple[I8, I32]:
+        """Return (levels, tf value codes), each of shape (pairs, comparisons)."""
+        n = len(ia)
+        levels = np.full((n, len(self.comparisons)), NULL_LEVEL, dtype=np.int8)
+        tf_codes = np.zeros((n, len(self.comparisons)), dtype=np.int32)
+        names = ta.names.values
+        pa, ma = ta.paternal[ia], ta.maternal[ia]
+        pb, mb = tb.paternal[ib], tb.maternal[ib]
+        # Surnames are swapped or shifted between columns in the sources: align each pair
+        # in whichever order agrees better before comparing the columns one by one.
+        jw = JaroWinkler.similarity
+
+        def sim(x: I32, y: I32) -> F64:
+            return np.nan_to_num(np.minimum(_per_unique_pair(names, x, y, jw), 1.0), nan=0.0)
+
+        direct = sim(pa, pb) + sim(ma, mb)
+        swapped = sim(pa, mb) + sim(ma, pb)
+        swap = swapped > direct + 1e-9
+        pb_al, mb_al = np.where(swap, mb, pb), np.where(swap, pb, mb)
+        given_col: int | None = None
+        doc_col: int | None = None
+        for c, comp in enumerate(self.comparisons):
+            spec = comp.spec
+            kind = spec.kind
+            if kind == "given_name":
+                given_col = c
+                lv, codes = self._names(
+                    names, ta.given[ia], tb.given[ib], spec.thresholds, _given_level
+                )
+                levels[:, c] = lv
+                tf_codes[:, c] = np.where(lv >= 3, ta.given_first[ia], 0)
+            elif kind in ("paternal", "maternal"):
+                x, y = (pa, pb_al) if kind == "paternal" else (ma, mb_al)
+                lv, codes = self._names(names, x, y, spec.thresholds, jw)
+                levels[:, c] = lv
+                tf_codes[:, c] = codes
+            elif kind == "document":
+                doc_col = c
+                levels[:, c] = self._document(ta, ia, tb, ib)
+            elif kind == "birth":
+                levels[:, c] = self._birth(ta, ia, tb, ib)
+            elif kind == "category":
+                xa = getattr(ta, spec.column)[ia]
+                xb = getattr(tb, spec.column)[ib]
+                lv = (xa == xb).astype(np.int8)
+                lv[(xa == 0) | (xb == 0)] = NULL_LEVEL
+                levels[:, c] = lv
+            elif kind == "ubigeo":
+                ua = getattr(ta, spec.column)[ia].astype(np.int64)
+                ub = getattr(tb, spec.column)[ib].astype(np.int64)
+                lv = np.where(
+                    ua == ub,
+                    3,
+                    np.where(ua // 100 == ub // 100, 2, np.where(ua // 10000 == ub // 10000, 1, 0)),
+                ).astype(np.int8)
+                lv[(ua < 0) | (ub < 0)] = NULL_LEVEL
+                levels[:, c] = lv
+        if given_col is not None and doc_col is not None:
+            # Minors are registered with a parent's or sibling's document: a shared document
+            # with a different given name says nothing about identity.
+            minor = ta.minor[ia] | tb.minor[ib]
+            relative = (levels[:, doc_col] == 3) & (levels[:, given_col] == 0) & minor
+            levels[relative, doc_col] = NULL_LEVEL
+        return levels, tf_codes
+
+    @staticmethod
+    def _names(
+        names: list[str],
+        x: I32,
+        y: I32,
+        thresholds: tuple[float, ...],
+        fn: Callable[[str, str], float],
+    ) -> tuple[I8, I32]:
+        hi, lo = ((*thresholds, 0.92, 0.8))[:2]
+        s = _per_unique_pair(names, x, y, fn)
+        lv = np.where(s >= hi, 2, np.where(s >= lo, 1, 0)).astype(np.int8)
+        lv[s == 3.0] = 3  # token subset from _given_level
+        lv[np.isinf(s)] = 4 if fn is _given_level else 3
+        lv[np.isnan(s)] = NULL_LEVEL
+        exact = 4 if fn is _given_level else 3
+        return lv, np.where(lv == exact, x, 0).astype(np.int32)
+
+    @staticmethod
+    def _document(ta: RecordTable, ia: I64, tb: RecordTable, ib: I64) -> I8:
+        da, db = ta.document[ia], tb.document[ib]
+        # Both tables share vocabularies (RecordTable.extend), so codes are comparable.
+        dist = _per_unique_pair(ta.other.values, da, db, _doc_distance)
+        lv = np.where(dist <= 1, 2, np.where(dist <= 2, 1, 0)).astype(np.int8)
+        lv[np.isinf(dist)] = 3
+        lv[np.isnan(dist)] = NULL_LEVEL
+        return lv
+
+    @staticmethod
+    def _birth(ta: RecordTable, ia: I64, tb: RecordTable, ib: I64) -> I8:
+        lo_a, hi_a, lo_b, hi_b = ta.birth_lo[ia], ta.birth_hi[ia], tb.birth_lo[ib], tb.birth_hi[ib]
+        gap = np.maximum(0, np.maximum(lo_b - hi_a, lo_a - hi_b))
+        lv = np.where(gap == 0, 3, np.where(gap <= 400, 2, np.where(gap <= 1100, 1, 0)))
+        dob_a, dob_b = ta.dob[ia], tb.dob[ib]
+        both = (dob_a >= 0) & (dob_b >= 0)
+        close = both & ((np.abs(dob_a - dob_b) <= 31) | (ta.birth_md[ia] == tb.birth_md[ib]))
+        lv = np.where(close, 4, lv)
+        lv = np.where(both & (dob_a == dob_b), 5, lv).astype(np.int8)
+        lv[(lo_a < 0) | (lo_b < 0)] = NULL_LEVEL
+        return lv
+
+
+_LEVELS: dict[str, tuple[str, ...]] = {
+    "given_name": ("different", "similar", "very similar", "one name dropped", "exact"),
+    "paternal": ("different", "similar", "very similar", "exact"),
+    "maternal": ("different", "similar", "very similar", "exact"),
+    "document": ("different", "two edits", "one edit", "exact"),
+    "birth": (
+        "incompatible",
+        "within 3 years",
+        "within a year",
+        "compatible",
+        "dates close",
+        "exact",
+    ),
+    "category": ("different", "equal"),
+    "ubigeo": ("other department", "same department", "same province", "same district"),
+}
+
+
+def compile_comparisons(specs: Sequence[ComparisonSpec]) -> Comparator:
+    """Compile declarative comparison specs into a Comparator."""
+    return Comparator([CompiledComparison(spec, _LEVELS[spec.kind]) for spec in specs])

@@ -1,0 +1,336 @@
+"""The Linker facade: block, compare, fit, score, constrain, cluster and link cases."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from app.matching.blocking import BlockingIndex, BlockingStats
+from app.matching.cases import CaseLink, InferredLink, infer_by_elimination, link_cases
+from app.matching.clustering import cluster_pairs
+from app.matching.comparisons import Comparator, _doc_distance, compile_comparisons
+from app.matching.explain import Explanation, FieldWeight
+from app.matching.model import FellegiSunter, ModelParameters, TermFrequencies
+from app.matching.records import LinkInput, RecordKey, RecordTable, from_common
+from app.matching.settings import LinkageSettings
+from app.schema.record import CommonRecord
+
+__all__ = ["LinkIndex", "LinkResult", "Linker", "ScoredPair"]
+
+I8 = npt.NDArray[np.int8]
+I32 = npt.NDArray[np.int32]
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+Judgements = Mapping[tuple[RecordKey, RecordKey], bool]
+
+
+@dataclass(frozen=True)
+class ScoredPair:
+    """A scored record pair with its decision and explanation."""
+
+    a: RecordKey
+    b: RecordKey
+    probability: float
+    status: str  # link, review, non-link, cannot-link, judgement
+    explanation: Explanation
+
+
+@dataclass
+class LinkIndex:
+    """What score_one needs: the stored table, its blocking keys, model and frequencies."""
+
+    table: RecordTable
+    blocking: BlockingIndex
+    comparator: Comparator
+    model: FellegiSunter
+    tf: TermFrequencies
+    settings: LinkageSettings
+
+
+@dataclass
+class LinkResult:
+    """The outcome of linking: clusters, scored pairs, explanations, cases and statistics."""
+
+    keys: list[RecordKey]
+    labels: I64
+    pair_a: I64
+    pair_b: I64
+    probability: F64
+    status: list[str]
+    levels: I8
+    field_weights: F64
+    tf_adjustments: F64
+    rules: dict[int, str]
+    parameters: ModelParameters
+    blocking: list[BlockingStats]
+    inferred: list[InferredLink]
+    case_labels: dict[str, int]
+    case_links: list[CaseLink]
+    settings: LinkageSettings
+    file_of: dict[RecordKey, str] = field(default_factory=dict)
+
+    @property
+    def clusters(self) -> dict[RecordKey, int]:
+        """Return the person cluster label of every record key."""
+        return dict(zip(self.keys, self.labels.tolist(), strict=True))
+
+    @property
+    def case_clusters(self) -> dict[RecordKey, int]:
+        """Return the case label of every record key."""
+        return {k: self.case_labels[self.file_of[k]] for k in self.keys}
+
+    def explanation(self, k: int) -> Explanation:
+        """Return the waterfall of pair k."""
+        return _explain(
+            self.parameters,
+            self.levels[k],
+            self.field_weights[k],
+            self.tf_adjustments[k],
+            self.rules.get(k),
+        )
+
+    def pair(self, k: int) -> ScoredPair:
+        """Return pair k as a ScoredPair."""
+        return ScoredPair(
+            self.keys[int(self.pair_a[k])],
+            self.keys[int(self.pair_b[k])],
+            float(self.probability[k]),
+            self.status[k],
+            self.explanation(k),
+        )
+
+    def pairs(self, min_probability: float = 0.0) -> list[ScoredPair]:
+        """Return scored pairs at or above a probability."""
+        return [self.pair(k) for k in np.flatnonzero(self.probability >= min_probability).tolist()]
+
+    def doubtful(self) -> list[ScoredPair]:
+        """Return pairs in the review band, for a human to judge."""
+        return [self.pair(k) for k, s in enumerate(self.status) if s == "review"]
+
+
+def _explain(
+    params: ModelParameters, levels: I8, weights: F64, tf_adj: F64, rule: str | None
+) -> Explanation:
+    fields = tuple(
+        FieldWeight(
+            fp.name,
+            fp.levels[int(lv)] if lv >= 0 else "missing",
+            float(weights[c]),
+            float(tf_adj[c]),
+        )
+        for c, (fp, lv) in enumerate(zip(params.fields, levels.tolist(), strict=True))
+    )
+    return Explanation(params.prior_log2_odds, fields, rule)
+
+
+def _as_input(record: CommonRecord | LinkInput) -> LinkInput:
+    return record if isinstance(record, LinkInput) else from_common(record)
+
+
+class Linker:
+    """Link person rows within and across systems; see link() and score_one()."""
+
+    def __init__(self, settings: LinkageSettings | None = None) -> None:
+        self.settings = settings or LinkageSettings()
+        self.comparator = compile_comparisons(self.settings.comparisons)
+        self.index: LinkIndex | None = None
+
+    def link(
+        self, records: Sequence[CommonRecord | LinkInput], *, judgements: Judgements | None = None
+    ) -> LinkResult:
+        """Link records into persons and cases; human judgements always win."""
+        s = self.settings
+        inputs = [_as_input(r) for r in records]
+        table = RecordTable(inputs)
+        n = len(table)
+        tf = TermFrequencies()
+        tf.add(table)
+        blocking = BlockingIndex(table, s.blocking, s.max_block_size)
+        a, b, stats = blocking.pairs(max(n, 1))
+        a, b = self._drop_hopeless(table, a, b)
+        levels, tf_codes = self.comparator.compare(table, a, table, b)
+        model = FellegiSunter(self.comparator.comparisons)
+        rng = np.random.default_rng(s.seed)
+        m = min(s.random_pairs_for_u, n * 4)
+        ra, rb = rng.integers(0, max(n, 1), m), rng.integers(0, max(n, 1), m)
+        ra, rb = ra[ra != rb], rb[ra != rb]
+        rand_levels, _ = self.comparator.compare(table, ra, table, rb)
+        params = model.fit(
+            levels,
+            random_levels=rand_levels,
+            prior=s.prior_match,
+            iterations=s.em_iterations,
+            tolerance=s.em_tolerance,
+        )
+        model.calibrate_tf(tf_codes, tf)
+        log2_odds, field_w, tf_adj = model.score(levels, tf_codes, tf, s.tf_weight_bounds)
+        prob = 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
+        forbidden, rules = self._constraints(table, a, b, levels)
+        judged = self._judgement_pairs(table, judgements or {})
+        status = np.where(
+            prob >= s.match_probability,
+            "link",
+            np.where(prob >= s.review_low, "review", "non-link"),
+        ).astype(object)
+        prob[forbidden] = 0.0
+        status[forbidden] = "cannot-link"
+        pair_pos = {
+            (int(x), int(y)): k for k, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True))
+        }
+        for (i, j), same in judged.items():
+            k = pair_pos.get((i, j))
+            if k is not None:
+                prob[k] = 1.0 if same else 0.0
+                status[k] = "judgement"
+                rules[k] = "juicio humano: " + ("misma persona" if same else "personas distintas")
+        negatives = {pair for pair, same in judged.items() if not same}
+        cannot = self._cannot_link(table, negatives)
+        roots, _ = cluster_pairs(
+            n,
+            a,
+            b,
+            prob,
+            threshold=s.match_probability,
+            mean_threshold=s.cluster_mean_probability,
+            cannot_link=cannot,
+            must_link=[p for p, same in judged.items() if same],
+        )
+        case_labels, case_links = link_cases(inputs, roots.tolist())
+        inferred, merges = infer_by_elimination(inputs, roots.tolist(), case_links)
+        labels = _apply_merges(roots, merges)
+        self.index = LinkIndex(table, blocking, self.comparator, model, tf, s)
+        return LinkResult(
+            keys=[r.key for r in inputs],
+            labels=labels,
+            pair_a=a,
+            pair_b=b,
+            probability=prob,
+            status=[str(x) for x in status.tolist()],
+            levels=levels,
+            field_weights=field_w,
+            tf_adjustments=tf_adj,
+            rules=rules,
+            parameters=params,
+            blocking=stats,
+            inferred=inferred,
+            case_labels=case_labels,
+            case_links=case_links,
+            settings=s,
+            file_of={r.key: r.file for r in inputs},
+        )
+
+    def score_one(
+        self, record: CommonRecord | LinkInput, against: LinkIndex | None = None
+    ) -> list[ScoredPair]:
+        """Score one new record against the stored index, best candidates first."""
+        index = against or self.index
+        if index is None:
+            raise RuntimeError("link() must run before score_one()")
+        rec = _as_input(record)
+        new = index.table.sibling([rec])
+        cand = index.blocking.candidates(rec)
+        cand = cand[~index.table.unidentified[cand]] if not rec.document else cand
+        if len(cand) == 0:
+            return []
+        zeros = np.zeros(len(cand), dtype=np.int64)
+        levels, tf_codes = index.comparator.compare(new, zeros, index.table, cand)
+        log2_odds, fw, tfa = index.model.score(
+            levels, tf_codes, index.tf, index.settings.tf_weight_bounds
+        )
+        assert index.model.parameters is not None
+        order = np.argsort(-log2_odds)
+        out: list[ScoredPair] = []
+        for k in order.tolist():
+            expl = _explain(index.model.parameters, levels[k], fw[k], tfa[k], None)
+            p = expl.probability
+            st = (
+                "link"
+                if p >= index.settings.match_probability
+                else "review"
+                if p >= index.settings.review_low
+                else "non-link"
+            )
+            out.append(ScoredPair(rec.key, index.table.records[int(cand[k])].key, p, st, expl))
+        return out
+
+    @staticmethod
+    def _drop_hopeless(table: RecordTable, a: I64, b: I64) -> tuple[I64, I64]:
+        """Drop pairs the constraints forbid anyway, so EM is not fitted on them."""
+        same_doc = (table.document[a] == table.document[b]) & (table.document[a] > 0)
+        unident = table.unidentified[a] | table.unidentified[b]
+        same_file = table.file[a] == table.file[b]
+        keep = same_doc | (~unident & ~same_file)
+        return a[keep], b[keep]
+
+    def _constraints(
+        self, table: RecordTable, a: I64, b: I64, levels: I8
+    ) -> tuple[npt.NDArray[np.bool_], dict[int, str]]:
+        cols = {c.spec.kind: k for k, c in enumerate(self.comparator.comparisons)}
+        rules: dict[int, str] = {}
+        forbidden = np.zeros(len(a), dtype=bool)
+        same_file = table.file[a] == table.file[b]
+        given_same = table.given[a] == table.given[b]
+        same_doc = (table.document[a] == table.document[b]) & (table.document[a] > 0)
+        rule = same_file & ~(same_doc & given_same)
+        forbidden |= rule
+        rules.update(dict.fromkeys(np.flatnonzero(rule).tolist(), "misma carpeta o denuncia"))
+        if "document" in cols:
+            doc = levels[:, cols["document"]]
+            rule = table.document_is_dni[a] & table.document_is_dni[b] & (doc == 0)
+            forbidden |= rule
+            rules.update(dict.fromkeys(np.flatnonzero(rule).tolist(), "DNI válidos distintos"))
+        rule = (table.unidentified[a] | table.unidentified[b]) & ~same_doc
+        forbidden |= rule
+        rules.update(dict.fromkeys(np.flatnonzero(rule).tolist(), "no identificado"))
+        return forbidden, rules
+
+    @staticmethod
+    def _judgement_pairs(table: RecordTable, judgements: Judgements) -> dict[tuple[int, int], bool]:
+        out: dict[tuple[int, int], bool] = {}
+        for (ka, kb), same in judgements.items():
+            i, j = table.key_index.get(ka), table.key_index.get(kb)
+            if i is not None and j is not None and i != j:
+                out[(min(i, j), max(i, j))] = same
+        return out
+
+    @staticmethod
+    def _cannot_link(table: RecordTable, negatives: set[tuple[int, int]]):  # type: ignore[no-untyped-def]
+        file, doc, dni, given = table.file, table.document, table.document_is_dni, table.given
+        docs = table.other.values
+
+        def cannot(i: int, j: int) -> bool:
+            if (min(i, j), max(i, j)) in negatives:
+                return True
+            same_doc = doc[i] == doc[j] and doc[i] > 0
+            if file[i] == file[j] and not (same_doc and given[i] == given[j]):
+                return True
+            return bool(
+                dni[i] and dni[j] and not same_doc and _doc_distance(docs[doc[i]], docs[doc[j]]) > 2
+            )
+
+        return cannot
+
+
+def _apply_merges(roots: I64, merges: list[tuple[int, int]]) -> I64:
+    """Merge clusters for inferred links and relabel each cluster by its smallest row."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for i, j in merges:
+        ri, rj = find(int(roots[i])), find(int(roots[j]))
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    labels = (
+        np.array([find(int(r)) for r in roots.tolist()], dtype=np.int64) if parent else roots.copy()
+    )
+    # Canonical label: the smallest row index in the cluster, independent of merge order.
+    first = np.full(len(labels) + 1, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(len(labels), dtype=np.int64))
+    return first[labels]

@@ -1,0 +1,88 @@
+"""Declarative linkage settings: comparisons, blocking rules and decision thresholds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "BlockingRule",
+    "ComparisonKind",
+    "ComparisonSpec",
+    "LinkageSettings",
+    "default_settings",
+]
+
+ComparisonKind = Literal[
+    "given_name", "paternal", "maternal", "document", "birth", "category", "ubigeo"
+]
+BlockingKey = Literal[
+    "document", "surname_pair", "given_surname", "given_birth_year", "surname_residence"
+]
+
+
+@dataclass(frozen=True)
+class ComparisonSpec:
+    """One field comparison: which kind of scorer, on which column, with what thresholds."""
+
+    name: str
+    kind: ComparisonKind
+    column: str = ""
+    thresholds: tuple[float, ...] = ()
+    term_frequency: bool = False
+
+
+@dataclass(frozen=True)
+class BlockingRule:
+    """A blocking key; records sharing a key value become candidate pairs."""
+
+    name: str
+    key: BlockingKey
+
+
+@dataclass(frozen=True)
+class LinkageSettings:
+    """Everything that configures a linkage run; a new comparison is a new spec, not code."""
+
+    comparisons: tuple[ComparisonSpec, ...] = field(default_factory=lambda: DEFAULT_COMPARISONS)
+    blocking: tuple[BlockingRule, ...] = field(default_factory=lambda: DEFAULT_BLOCKING)
+    # Blocks larger than this are skipped: they hold common-name groups whose pairs are
+    # also reached by more specific rules, and they would dominate the pair count.
+    max_block_size: int = 400
+    match_probability: float = 0.8
+    review_low: float = 0.3
+    # Mean probability over all scored cross pairs needed to merge two clusters; stops one
+    # weak link from chaining unrelated records together.
+    cluster_mean_probability: float = 0.5
+    em_iterations: int = 40
+    em_tolerance: float = 1e-5
+    prior_match: float = 0.05
+    random_pairs_for_u: int = 200_000
+    tf_weight_bounds: tuple[float, float] = (-4.0, 6.0)
+    seed: int = 13
+
+
+DEFAULT_COMPARISONS: tuple[ComparisonSpec, ...] = (
+    ComparisonSpec("document", "document"),
+    ComparisonSpec("given_name", "given_name", "given", (0.92, 0.8), term_frequency=True),
+    ComparisonSpec("paternal_surname", "paternal", "paternal", (0.92, 0.8), term_frequency=True),
+    ComparisonSpec("maternal_surname", "maternal", "maternal", (0.92, 0.8), term_frequency=True),
+    ComparisonSpec("birth", "birth"),
+    ComparisonSpec("sex", "category", "sex"),
+    ComparisonSpec("nationality", "category", "nationality"),
+    ComparisonSpec("residence", "ubigeo", "residence"),
+    ComparisonSpec("birthplace", "ubigeo", "birthplace"),
+)
+
+DEFAULT_BLOCKING: tuple[BlockingRule, ...] = (
+    BlockingRule("document", "document"),
+    BlockingRule("surname pair (either order)", "surname_pair"),
+    BlockingRule("given name + a surname", "given_surname"),
+    BlockingRule("given name + birth year", "given_birth_year"),
+    BlockingRule("surname + residence district", "surname_residence"),
+)
+
+
+def default_settings() -> LinkageSettings:
+    """Return the default settings for RETA/SISTRA person linkage."""
+    return LinkageSettings()
