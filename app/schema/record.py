@@ -36,9 +36,7 @@ class CommonRecord(BaseModel):
     agency_unit: str | None = Field(None, description="DEPENDENCIA or FISCALIA")
     prosecution_district: str | None = None
     origin: str | None = Field(None, description="SISTRA ORIGEN")
-    police_complaint_ref: str | None = Field(
-        None, description="SISTRA NRO_DENUNCIA_PNP as typed"
-    )
+    police_complaint_ref: str | None = Field(None, description="SISTRA NRO_DENUNCIA_PNP as typed")
     police_complaint_ref_norm: str | None = None
 
     name_raw: str | None = Field(None, description="Name text exactly as received")
@@ -60,9 +58,7 @@ class CommonRecord(BaseModel):
     ubigeo_birth: str | None = None
 
     facts_date: date | None = None
-    registration_date: date = Field(
-        description="RETA FECHA_DENUNCIA or SISTRA FECHA_INGRESO"
-    )
+    registration_date: date = Field(description="RETA FECHA_DENUNCIA or SISTRA FECHA_INGRESO")
 
     offence_raw: str
     offence: str = Field(description="Offence code from the dated crosswalk")
@@ -98,7 +94,9 @@ class RowError(BaseModel):
 
     system: System
     row_number: int = Field(
-        description="Row as a spreadsheet shows it (header is row 1); JSON Lines: line; array: position"
+        description=(
+            "Row as a spreadsheet shows it (header is row 1); JSON Lines: line; array: position"
+        )
     )
     row_id: str | None = None
     issues: tuple[RowIssue, ...]
