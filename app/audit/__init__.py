@@ -1,0 +1,5 @@
+"""Audit trail."""
+
+from app.audit.service import record
+
+__all__ = ["record"]

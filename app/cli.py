@@ -1,0 +1,275 @@
+"""The `intertrata` command: thin wrappers around the services."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from app.adapters import SourceFileError
+from app.auth import service as auth_service
+from app.auth.roles import Role
+from app.db import session_scope
+from app.ingest import service as ingest_service
+from app.migrate import upgrade
+from app.models._types import utcnow
+from app.schema import System
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(help="Intertrata: RETA and SISTRA interoperability.", no_args_is_help=True)
+db_app = typer.Typer(help="Database administration.", no_args_is_help=True)
+ingest_app = typer.Typer(help="Ingest an export file of one system.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(keys_app, name="keys")
+
+out = Console()
+err = Console(stderr=True)
+
+_PROGRESS_MIN_BYTES = 2 * 1024 * 1024
+
+
+def _ready() -> None:
+    if upgrade():
+        err.print("[dim]Base de datos migrada a la última versión.[/dim]")
+
+
+def _cli_user() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"[:64]
+    except (KeyError, OSError):
+        return "cli"
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply database migrations up to REVISION."""
+    applied = upgrade(revision)
+    out.print("Migraciones aplicadas." if applied else "La base de datos ya está al día.")
+
+
+def _count_rows(path: Path) -> int | None:
+    if path.suffix.lower() == ".xlsx":
+        return None
+    with path.open("rb") as fh:
+        return max(sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) - 1, 0)
+
+
+def summary_dict(outcome: ingest_service.BatchOutcome) -> dict[str, Any]:
+    """Return a batch outcome as the JSON object the CLI prints."""
+    b = outcome.batch
+    return {
+        "batch_id": b.id,
+        "system": b.system,
+        "file": b.filename,
+        "received": b.received,
+        "new": b.new,
+        "updated": b.updated,
+        "unchanged": b.unchanged,
+        "rejected": b.rejected,
+        "rejections": [r.__dict__ for r in outcome.rejections],
+    }
+
+
+def _ingest(system: System, path: Path, as_json: bool) -> None:
+    _ready()
+    if not path.is_file():
+        err.print(f"[red]No existe el archivo {path}[/red]")
+        raise typer.Exit(2)
+    show = not as_json and path.stat().st_size >= _PROGRESS_MIN_BYTES
+    with path.open("rb") as stream:
+        try:
+            with (
+                session_scope() as session,
+                Progress(
+                    TextColumn("[bold]{task.description}"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeRemainingColumn(),
+                    console=err,
+                    disable=not show,
+                ) as progress,
+            ):
+                task = progress.add_task(f"{system.value} {path.name}", total=_count_rows(path))
+                outcome = ingest_service.ingest_file(
+                    session,
+                    system=system,
+                    stream=stream,
+                    filename=path.name,
+                    pushed_by=_cli_user(),
+                    channel="cli",
+                    progress=lambda n: progress.advance(task, n),
+                )
+                summary = summary_dict(outcome)
+        except SourceFileError as exc:
+            with session_scope() as session:
+                ingest_service.record_failed_batch(
+                    session,
+                    system=system,
+                    pushed_by=_cli_user(),
+                    channel="cli",
+                    filename=path.name,
+                    error=exc.message,
+                )
+            if as_json:
+                print(json.dumps({"error": exc.message, "file": path.name}, ensure_ascii=False))
+            else:
+                err.print(f"[red]Archivo rechazado:[/red] {exc.message}")
+            raise typer.Exit(2) from exc
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return
+    _print_summary(summary)
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    table = Table(title=f"Lote {summary['batch_id']} · {summary['system']} · {summary['file']}")
+    for label in ("recibidas", "nuevas", "actualizadas", "sin cambios", "rechazadas"):
+        table.add_column(label, justify="right")
+    table.add_row(
+        *(str(summary[k]) for k in ("received", "new", "updated", "unchanged", "rejected"))
+    )
+    out.print(table)
+    if summary["rejections"]:
+        rej = Table(title="Filas rechazadas")
+        for label in ("fila", "id", "columna", "motivo"):
+            rej.add_column(label)
+        for r in summary["rejections"][:200]:
+            rej.add_row(str(r["row"]), r["row_id"] or "", r["column"], r["reason"])
+        out.print(rej)
+        if len(summary["rejections"]) > 200:
+            out.print(f"... y {len(summary['rejections']) - 200} más (use --json).")
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")]
+FileArg = Annotated[Path, typer.Argument(help="Export file (format from the extension).")]
+
+
+@ingest_app.command("reta")
+def ingest_reta(file: FileArg, as_json: JsonOpt = False) -> None:
+    """Ingest a RETA export (.csv in cp1252 with ';', or .xlsx)."""
+    _ingest(System.RETA, file, as_json)
+
+
+@ingest_app.command("sistra")
+def ingest_sistra(file: FileArg, as_json: JsonOpt = False) -> None:
+    """Ingest a SISTRA export (.csv in UTF-8, or .jsonl)."""
+    _ingest(System.SISTRA, file, as_json)
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[Role, typer.Option(help="Role of the key.")],
+    system: Annotated[System | None, typer.Option(help="System of an agency key.")] = None,
+    name: Annotated[str, typer.Option(help="Label for the key.")] = "",
+    expires_days: Annotated[int | None, typer.Option(help="Days until it expires.")] = None,
+) -> None:
+    """Create an API key and print it once, alone on the last line."""
+    _ready()
+    expires = utcnow() + timedelta(days=expires_days) if expires_days else None
+    try:
+        with session_scope() as session:
+            key, token = auth_service.create_key(
+                session, role=role, system=system, name=name, expires_at=expires
+            )
+    except auth_service.KeyRequestError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    out.print(
+        f"Clave {key.id} creada (rol {key.role}{', sistema ' + key.system if key.system else ''})."
+    )
+    out.print("Guárdela ahora: no se volverá a mostrar.")
+    print(token)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List API keys (never their secrets)."""
+    _ready()
+    with session_scope() as session:
+        keys = auth_service.list_keys(session)
+        table = Table()
+        table.add_column("id", no_wrap=True, min_width=12)
+        for label in ("nombre", "rol", "sistema", "creada", "vence", "revocada"):
+            table.add_column(label)
+        for k in keys:
+            table.add_row(
+                k.id,
+                k.name,
+                k.role,
+                k.system or "",
+                f"{k.created_at:%Y-%m-%d}",
+                f"{k.expires_at:%Y-%m-%d}" if k.expires_at else "",
+                f"{k.revoked_at:%Y-%m-%d}" if k.revoked_at else "",
+            )
+    out.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str) -> None:
+    """Revoke an API key."""
+    _ready()
+    try:
+        with session_scope() as session:
+            auth_service.revoke_key(session, key_id=key_id)
+    except auth_service.KeyRequestError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    out.print(f"Clave {key_id} revocada.")
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the exports.")] = Path(
+        "var/demo"
+    ),
+    seed: Annotated[int, typer.Option(help="Random seed of the world.")] = 7,
+    scale: Annotated[float, typer.Option(help="1.0 is about the national volume.")] = 1.0,
+    noise: Annotated[str, typer.Option(help="default or hard.")] = "default",
+    ingest: Annotated[bool, typer.Option(help="Ingest the exports after writing them.")] = True,
+) -> None:
+    """Generate a synthetic RETA and SISTRA world with its ground truth, and ingest it."""
+    from app.demo.generator import WorldConfig, generate_world, write_world
+
+    _ready()
+    with err.status("Generando el mundo de demostración..."):
+        world = generate_world(WorldConfig(seed=seed, scale=scale, noise=noise))
+        paths = write_world(world, out_dir, xlsx=True)
+    out.print(f"Exportaciones y verdad de referencia escritas en {out_dir}/")
+    if not ingest:
+        return
+    for system, name in (
+        (System.RETA, "reta.csv"),
+        (System.SISTRA, "sistra.csv"),
+        (System.RETA, "reta_corrections.csv"),
+        (System.SISTRA, "sistra_corrections.csv"),
+    ):
+        _ingest(system, paths[name], as_json=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Run the API with uvicorn."""
+    import uvicorn
+
+    _ready()
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    """Run the CLI."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()

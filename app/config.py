@@ -1,0 +1,33 @@
+"""Settings read from the environment (prefix INTERTRATA_)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{Path.cwd() / 'var' / 'intertrata.db'}"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration of the service and the CLI."""
+
+    model_config = SettingsConfigDict(env_prefix="INTERTRATA_", extra="ignore")
+
+    database_url: str = ""
+    max_upload_bytes: int = 50 * 1024 * 1024
+    max_json_rows: int = 100_000
+    log_level: str = "INFO"
+
+    def resolved_database_url(self) -> str:
+        """Return the configured database URL, or the embedded SQLite default."""
+        return self.database_url or _default_database_url()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings."""
+    return Settings()

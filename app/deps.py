@@ -1,0 +1,58 @@
+"""FastAPI dependencies: the session, the caller and role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from app.auth.roles import Role
+from app.auth.service import Principal, authenticate
+from app.db import get_session
+
+__all__ = ["CurrentPrincipal", "SessionDep", "require_role"]
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+_bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer itk_...`")
+
+
+def _current_principal(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="Se requiere una clave de API (Authorization: Bearer ...).",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    principal = authenticate(session, token=credentials.credentials)
+    if principal is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="Clave de API inválida, revocada o vencida.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(_current_principal)]
+
+
+def require_role(*roles: Role) -> Callable[[Principal], Principal]:
+    """Return a dependency that admits only callers with one of these roles."""
+    allowed = frozenset(roles)
+
+    def _check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in allowed:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail=f"El rol '{principal.role.value}' no tiene acceso a este recurso.",
+            )
+        return principal
+
+    return _check

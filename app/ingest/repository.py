@@ -1,0 +1,114 @@
+"""SQL for batches, source records, versions and quarantine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from app.models import Batch, QuarantineRow, SourceRecord, SourceRecordVersion
+
+__all__ = [
+    "add_batch",
+    "current_state",
+    "get_batch",
+    "get_record",
+    "insert_quarantine",
+    "insert_records",
+    "insert_versions",
+    "list_batches",
+    "list_quarantine",
+    "list_versions",
+    "update_records",
+]
+
+
+def add_batch(session: Session, *, batch: Batch) -> Batch:
+    """Insert a batch row."""
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def get_batch(session: Session, *, batch_id: str) -> Batch | None:
+    """Return one batch."""
+    return session.get(Batch, batch_id)
+
+
+def list_batches(
+    session: Session, *, system: str | None, limit: int, offset: int
+) -> Sequence[Batch]:
+    """Return batches, newest first, optionally of one system."""
+    stmt = select(Batch).order_by(Batch.created_at.desc(), Batch.id)
+    if system is not None:
+        stmt = stmt.where(Batch.system == system)
+    return session.scalars(stmt.limit(limit).offset(offset)).all()
+
+
+def current_state(
+    session: Session, *, system: str, row_ids: Iterable[str]
+) -> dict[str, tuple[int, int, str]]:
+    """Return row_id -> (record id, version, content hash) for rows already stored."""
+    ids = list(row_ids)
+    if not ids:
+        return {}
+    stmt = select(
+        SourceRecord.row_id, SourceRecord.id, SourceRecord.version, SourceRecord.content_hash
+    ).where(SourceRecord.system == system, SourceRecord.row_id.in_(ids))
+    return {row_id: (rid, ver, h) for row_id, rid, ver, h in session.execute(stmt)}
+
+
+def insert_records(session: Session, *, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert new source records and return row_id -> primary key."""
+    if not rows:
+        return {}
+    result = session.execute(
+        insert(SourceRecord).returning(SourceRecord.row_id, SourceRecord.id), rows
+    )
+    return {row_id: pk for row_id, pk in result}
+
+
+def update_records(session: Session, *, rows: list[dict[str, Any]]) -> None:
+    """Update the current state of existing source records (rows carry their `id`)."""
+    if rows:
+        session.execute(update(SourceRecord), rows)
+
+
+def insert_versions(session: Session, *, rows: list[dict[str, Any]]) -> None:
+    """Insert source record versions."""
+    if rows:
+        session.execute(insert(SourceRecordVersion), rows)
+
+
+def insert_quarantine(session: Session, *, rows: list[dict[str, Any]]) -> None:
+    """Insert quarantined rows."""
+    if rows:
+        session.execute(insert(QuarantineRow), rows)
+
+
+def list_quarantine(session: Session, *, batch_id: str) -> Sequence[QuarantineRow]:
+    """Return the quarantined rows of a batch in file order."""
+    stmt = (
+        select(QuarantineRow)
+        .where(QuarantineRow.batch_id == batch_id)
+        .order_by(QuarantineRow.row_number, QuarantineRow.id)
+    )
+    return session.scalars(stmt).all()
+
+
+def get_record(session: Session, *, system: str, row_id: str) -> SourceRecord | None:
+    """Return the current state of one source row."""
+    stmt = select(SourceRecord).where(SourceRecord.system == system, SourceRecord.row_id == row_id)
+    return session.scalars(stmt).one_or_none()
+
+
+def list_versions(session: Session, *, record_id: int) -> Sequence[SourceRecordVersion]:
+    """Return every version of a source record, oldest first."""
+    stmt = (
+        select(SourceRecordVersion)
+        .where(SourceRecordVersion.source_record_id == record_id)
+        .order_by(SourceRecordVersion.version)
+    )
+    return session.scalars(stmt).all()

@@ -1,0 +1,108 @@
+"""Application factory: routers, middleware and error handlers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import __version__
+from app.auth.router import router as auth_router
+from app.config import get_settings
+from app.ingest.router import router as ingest_router
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+_DESCRIPTION = """
+Intertrata links the police register of trafficking (RETA, PNP) and the prosecutors' register
+(SISTRA, Ministerio Público) into one historical register of victims.
+
+Every endpoint except `/health` requires an API key sent as `Authorization: Bearer <key>`;
+each key carries one role (`agency` bound to one system, `analyst`, `reviewer`, `secretariat`,
+`admin`). Victims' personal data is protected under Ley 29733: reading it is audited.
+Messages meant for people are in Spanish.
+"""
+
+
+class PayloadTooLarge(Exception):
+    """The request body is over the configured limit."""
+
+
+class BodySizeLimit:
+    """Refuse request bodies over the limit, whether or not Content-Length is declared."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await _too_large(self.max_bytes)(scope, receive, send)
+                return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise PayloadTooLarge
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def _too_large(max_bytes: int) -> JSONResponse:
+    return JSONResponse(
+        status_code=status.HTTP_413_CONTENT_TOO_LARGE,
+        content={"detail": f"El envío supera el límite de {max_bytes // (1024 * 1024)} MiB."},
+    )
+
+
+def create_app() -> FastAPI:
+    """Build the FastAPI application."""
+    settings = get_settings()
+    app = FastAPI(
+        title="Intertrata",
+        version=__version__,
+        description=_DESCRIPTION,
+        openapi_tags=[
+            {"name": "ingest", "description": "Agencies push exports; batches and history."},
+            {"name": "auth", "description": "Caller identity and API keys."},
+            {"name": "health", "description": "Liveness."},
+        ],
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
+
+    @app.exception_handler(PayloadTooLarge)
+    async def _payload_too_large(_request: Request, _exc: PayloadTooLarge) -> JSONResponse:
+        return _too_large(settings.max_upload_bytes)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Echoing the input back could put personal data in client logs: report locations only.
+        errors: list[dict[str, Any]] = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return JSONResponse(status_code=422, content={"detail": errors})
+
+    @app.get("/health", tags=["health"])
+    def health() -> dict[str, str]:
+        """Report that the service is up."""
+        return {"status": "ok", "version": __version__}
+
+    app.include_router(ingest_router)
+    app.include_router(auth_router)
+    return app

@@ -1,0 +1,96 @@
+"""Test set-up: one migrated database per run (SQLite by default, PostgreSQL when
+INTERTRATA_TEST_DATABASE_URL says so), emptied after every test that uses it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    url = os.environ.get("INTERTRATA_TEST_DATABASE_URL") or ""
+    tmp = None
+    if not url:
+        tmp = tempfile.TemporaryDirectory(prefix="intertrata-test-")
+        url = f"sqlite:///{tmp.name}/test.db"
+    os.environ["INTERTRATA_DATABASE_URL"] = url
+    from app.db import get_engine, reset_engine
+
+    reset_engine()
+    if url.startswith("postgresql"):
+        with get_engine().begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    from app.migrate import upgrade
+
+    upgrade()
+    yield url
+    get_engine().dispose()
+    reset_engine()
+    if tmp is not None:
+        tmp.cleanup()
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[str]:
+    """Give a test the migrated database and empty it afterwards."""
+    yield database_url
+    from app.db import Base, get_engine
+
+    with get_engine().begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def session(db: str) -> Iterator[object]:
+    from app.db import session_scope
+
+    with session_scope() as s:
+        yield s
+
+
+@pytest.fixture
+def client(db: str) -> Iterator[object]:
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    with TestClient(create_app()) as c:
+        yield c
+
+
+@pytest.fixture
+def make_key(db: str) -> Callable[..., str]:
+    """Return a factory of bearer tokens for a role (and system)."""
+    from app.auth.roles import Role
+    from app.auth.service import create_key
+    from app.db import session_scope
+    from app.schema import System
+
+    def _make(role: str, system: str | None = None, **kwargs: object) -> str:
+        with session_scope() as s:
+            _, token = create_key(
+                s, role=Role(role), system=System(system) if system else None, **kwargs
+            )
+        return token
+
+    return _make
+
+
+@pytest.fixture
+def as_role(make_key: Callable[..., str]) -> Callable[..., dict[str, str]]:
+    """Return a factory of Authorization headers for a role (and system)."""
+
+    def _headers(role: str, system: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {make_key(role, system)}"}
+
+    return _headers

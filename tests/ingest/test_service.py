@@ -1,0 +1,164 @@
+"""Ingest rules on a migrated database: counts, versions, quarantine, idempotence."""
+
+from __future__ import annotations
+
+import csv
+import logging
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.adapters import SourceFileError
+from app.db import session_scope
+from app.ingest import service
+from app.models import Batch, QuarantineRow, SourceRecord, SourceRecordVersion
+from app.schema import System
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def _ingest(system: System, name: str, path: Path | None = None) -> service.BatchOutcome:
+    path = path or DATA / name
+    with session_scope() as s, path.open("rb") as fh:
+        return service.ingest_file(
+            s, system=system, stream=fh, filename=path.name, pushed_by="test", channel="cli"
+        )
+
+
+def _count(model: type) -> int:
+    with session_scope() as s:
+        return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def _data_rows(name: str) -> int:
+    if name.endswith(".jsonl"):
+        return sum(1 for line in (DATA / name).read_text("utf-8").splitlines() if line.strip())
+    encoding = "cp1252" if name.startswith("reta") else "utf-8"
+    delimiter = ";" if name.startswith("reta") else ","
+    with (DATA / name).open(encoding=encoding, newline="") as fh:
+        return sum(1 for _ in csv.DictReader(fh, delimiter=delimiter))
+
+
+@pytest.mark.parametrize(
+    ("system", "name"),
+    [(System.RETA, "reta.csv"), (System.SISTRA, "sistra.csv"), (System.SISTRA, "sistra.jsonl")],
+)
+def test_samples_give_exactly_their_rows_and_replay_changes_nothing(db, system, name):
+    first = _ingest(system, name).batch
+    assert first.received == _data_rows(name)
+    assert first.received == first.new + first.rejected
+    assert first.updated == first.unchanged == 0
+    stored = _count(SourceRecord)
+    assert stored == first.new
+
+    again = _ingest(system, name).batch
+    assert (again.new, again.updated) == (0, 0)
+    assert again.unchanged == first.new
+    assert again.rejected == first.rejected
+    assert _count(SourceRecord) == stored
+    assert _count(SourceRecordVersion) == stored
+
+
+@pytest.mark.parametrize(
+    ("system", "main", "corrections"),
+    [
+        (System.RETA, "reta.csv", "reta_corrections.csv"),
+        (System.SISTRA, "sistra.csv", "sistra_corrections.csv"),
+    ],
+)
+def test_corrections_create_new_versions_and_keep_the_old(db, system, main, corrections):
+    _ingest(system, main)
+    fixed = _ingest(system, corrections).batch
+    n = _data_rows(corrections)
+    assert fixed.received == n
+    assert fixed.updated == n
+    assert fixed.new == fixed.rejected == 0
+    with session_scope() as s:
+        versions = s.execute(
+            select(SourceRecord.row_id, SourceRecord.version, func.count(SourceRecordVersion.id))
+            .join(SourceRecordVersion, SourceRecordVersion.source_record_id == SourceRecord.id)
+            .where(SourceRecord.version == 2)
+            .group_by(SourceRecord.row_id, SourceRecord.version)
+        ).all()
+        assert len(versions) == n
+        assert all(count == 2 for _, _, count in versions)
+        row_id = versions[0][0]
+        found = service.get_record_history(s, system=system, row_id=row_id)
+        assert found is not None
+        rec, history = found
+        assert [v.version for v in history] == [1, 2]
+        assert history[0].record != history[1].record
+        assert history[1].record == rec.record
+        assert history[0].batch_id != history[1].batch_id
+    assert _ingest(system, corrections).batch.updated == 0
+
+
+def test_xlsx_and_csv_twins_give_identical_records(db):
+    first = _ingest(System.RETA, "reta.xlsx").batch
+    twin = _ingest(System.RETA, "reta.csv").batch
+    assert twin.new == twin.updated == 0
+    assert twin.unchanged == first.new
+
+
+def test_sistra_csv_and_jsonl_twins_give_identical_records(db):
+    first = _ingest(System.SISTRA, "sistra.csv").batch
+    twin = _ingest(System.SISTRA, "sistra.jsonl").batch
+    assert twin.new == twin.updated == 0
+    assert twin.unchanged == first.new
+
+
+def test_bad_rows_are_quarantined_with_reasons_and_good_rows_kept(db, tmp_path):
+    lines = (DATA / "sistra.csv").read_text("utf-8").splitlines()
+    bad = lines[1].split(",")
+    bad[0] = "S-9999999999"
+    bad[4] = "2017-02-31"  # FECHA_INGRESO
+    path = tmp_path / "sistra_bad.csv"
+    path.write_text("\n".join([lines[0], *lines[1:4], ",".join(bad)]) + "\n", "utf-8")
+    outcome = _ingest(System.SISTRA, "x", path)
+    assert outcome.batch.new == 3
+    assert outcome.batch.rejected == 1
+    [rejection] = [r for r in outcome.rejections if r.column == "FECHA_INGRESO"]
+    assert rejection.row == 5
+    assert rejection.row_id == "S-9999999999"
+    assert rejection.reason
+    with session_scope() as s:
+        q = s.scalars(select(QuarantineRow)).one()
+        assert q.raw["FECHA_INGRESO"] == "2017-02-31"
+        assert q.raw["ID_SUJETO"] == "S-9999999999"
+
+
+def test_same_row_twice_in_one_batch_is_versioned(db):
+    rows = []
+    with (DATA / "sistra.csv").open(encoding="utf-8", newline="") as fh:
+        first = next(csv.DictReader(fh))
+    changed = dict(first, EDAD="40")
+    rows = [(2, first), (3, first), (4, changed)]
+    with session_scope() as s:
+        b = service.ingest_rows(
+            s, system=System.SISTRA, rows=rows, pushed_by="test", channel="api-json"
+        ).batch
+    assert (b.received, b.new, b.unchanged, b.updated) == (3, 1, 1, 1)
+
+
+def test_file_error_rejects_the_whole_batch(db, tmp_path):
+    path = tmp_path / "sistra.csv"
+    path.write_bytes((DATA / "sistra.csv").read_bytes() + b"\xff\xfe broken\n")
+    with pytest.raises(SourceFileError):
+        _ingest(System.SISTRA, "x", path)
+    assert _count(SourceRecord) == 0
+    assert _count(Batch) == 0
+
+
+def test_logs_never_carry_names_or_documents(db, caplog):
+    caplog.set_level(logging.DEBUG)
+    _ingest(System.RETA, "reta.csv")
+    _ingest(System.SISTRA, "sistra.csv")
+    text = caplog.text.upper()
+    assert "batch" in caplog.text
+    with (DATA / "sistra.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            for col in ("APELLIDO_PATERNO", "NUMERO_DOCUMENTO"):
+                value = (row[col] or "").strip().upper()
+                if len(value) >= 4:
+                    assert value not in text

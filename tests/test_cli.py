@@ -1,0 +1,56 @@
+"""The `intertrata` command on a migrated database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from app.cli import app
+
+DATA = Path(__file__).resolve().parent / "data"
+runner = CliRunner()
+
+
+def test_ingest_json_summary_and_replay(db):
+    first = runner.invoke(app, ["ingest", "reta", str(DATA / "reta.csv"), "--json"])
+    assert first.exit_code == 0, first.output
+    summary = json.loads(first.stdout.strip().splitlines()[-1])
+    for key in ("received", "new", "updated", "unchanged", "rejected"):
+        assert key in summary
+    assert summary["received"] == summary["new"] + summary["rejected"]
+    again = json.loads(
+        runner.invoke(app, ["ingest", "reta", str(DATA / "reta.csv"), "--json"]).stdout
+    )
+    assert (again["new"], again["updated"]) == (0, 0)
+
+
+def test_ingest_prints_a_table_without_json(db):
+    r = runner.invoke(app, ["ingest", "sistra", str(DATA / "sistra.jsonl")])
+    assert r.exit_code == 0, r.output
+    assert "recibidas" in r.stdout
+
+
+def test_ingest_of_a_malformed_file_fails_cleanly(db, tmp_path):
+    bad = tmp_path / "x.csv"
+    bad.write_text("no,es,un,export\n1,2,3,4\n", encoding="utf-8")
+    r = runner.invoke(app, ["ingest", "sistra", str(bad), "--json"])
+    assert r.exit_code == 2
+    assert json.loads(r.stdout)["error"]
+
+
+def test_keys_create_prints_the_key_alone_on_the_last_line(db):
+    r = runner.invoke(app, ["keys", "create", "--role", "agency", "--system", "RETA"])
+    assert r.exit_code == 0, r.output
+    token = r.stdout.strip().splitlines()[-1]
+    assert token.startswith("itk_") and " " not in token
+    listed = runner.invoke(app, ["keys", "list"])
+    assert token.split("_")[1] in listed.stdout and token.split("_", 2)[2] not in listed.stdout
+    assert runner.invoke(app, ["keys", "create", "--role", "agency"]).exit_code == 2
+
+
+def test_db_upgrade_is_idempotent(db):
+    r = runner.invoke(app, ["db", "upgrade"])
+    assert r.exit_code == 0
+    assert "al día" in r.stdout
