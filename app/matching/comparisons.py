@@ -15,6 +15,7 @@ from app.matching.settings import ComparisonSpec
 __all__ = ["NULL_LEVEL", "Comparator", "CompiledComparison", "compile_comparisons"]
 
 NULL_LEVEL = -1
+_DOC_DIFFERENT_MINOR = 1
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
 I8 = npt.NDArray[np.int8]
@@ -96,7 +97,10 @@ class Comparator:
 
         direct = sim(pa, pb) + sim(ma, mb)
         swapped = sim(pa, mb) + sim(ma, pb)
-        swap = swapped > direct + 1e-9
+        # Only a full pair of surnames can be swapped; with one missing, the one present is
+        # the paternal surname (GARCIA RODRIGUEZ is not RODRIGUEZ).
+        full = (pa != 0) & (ma != 0) & (pb != 0) & (mb != 0)
+        swap = full & (swapped > direct + 1e-9)
         pb_al, mb_al = np.where(swap, mb, pb), np.where(swap, pb, mb)
         given_col: int | None = None
         doc_col: int | None = None
@@ -140,8 +144,11 @@ class Comparator:
             # Minors are registered with a parent's or sibling's document: a shared document
             # with a different given name says nothing about identity.
             minor = ta.minor[ia] | tb.minor[ib]
-            relative = (levels[:, doc_col] == 3) & (levels[:, given_col] == 0) & minor
+            relative = (levels[:, doc_col] == 4) & (levels[:, given_col] == 0) & minor
             levels[relative, doc_col] = NULL_LEVEL
+            # ...and their own document in the other system: a disagreement of documents
+            # involving a minor is its own, weaker level and never a hard conflict.
+            levels[(levels[:, doc_col] == 0) & minor, doc_col] = _DOC_DIFFERENT_MINOR
         return levels, tf_codes
 
     @staticmethod
@@ -166,8 +173,8 @@ class Comparator:
         da, db = ta.document[ia], tb.document[ib]
         # Both tables share vocabularies (RecordTable.extend), so codes are comparable.
         dist = _per_unique_pair(ta.other.values, da, db, _doc_distance)
-        lv = np.where(dist <= 1, 2, np.where(dist <= 2, 1, 0)).astype(np.int8)
-        lv[np.isinf(dist)] = 3
+        lv = np.where(dist <= 1, 3, np.where(dist <= 2, 2, 0)).astype(np.int8)
+        lv[np.isinf(dist)] = 4
         lv[np.isnan(dist)] = NULL_LEVEL
         return lv
 
@@ -189,7 +196,7 @@ _LEVELS: dict[str, tuple[str, ...]] = {
     "given_name": ("different", "similar", "very similar", "one name dropped", "exact"),
     "paternal": ("different", "similar", "very similar", "exact"),
     "maternal": ("different", "similar", "very similar", "exact"),
-    "document": ("different", "two edits", "one edit", "exact"),
+    "document": ("different", "different, a minor", "two edits", "one edit", "exact"),
     "birth": (
         "incompatible",
         "within 3 years",

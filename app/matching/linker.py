@@ -150,18 +150,23 @@ class Linker:
         tf.add(table)
         blocking = BlockingIndex(table, s.blocking, s.max_block_size)
         a, b, stats = blocking.pairs(max(n, 1))
-        a, b = self._drop_hopeless(table, a, b)
+        a, b, ka, kb = self._drop_hopeless(table, a, b)
         levels, tf_codes = self.comparator.compare(table, a, table, b)
+        known_levels, _ = self.comparator.compare(table, ka, table, kb)
         model = FellegiSunter(self.comparator.comparisons)
         rng = np.random.default_rng(s.seed)
         m = min(s.random_pairs_for_u, n * 4)
         ra, rb = rng.integers(0, max(n, 1), m), rng.integers(0, max(n, 1), m)
         ra, rb = ra[ra != rb], rb[ra != rb]
         rand_levels, _ = self.comparator.compare(table, ra, table, rb)
+        total_pairs = n * (n - 1) / 2
         params = model.fit(
             levels,
             random_levels=rand_levels,
-            prior=s.prior_match,
+            random_weight=max(total_pairs - len(a), 0.0) / max(len(ra), 1),
+            nonmatch_levels=known_levels,
+            sessions=self._sessions(levels),
+            prior=min(s.prior_match, max(n, 1) / max(total_pairs, 1.0)),
             iterations=s.em_iterations,
             tolerance=s.em_tolerance,
         )
@@ -256,14 +261,30 @@ class Linker:
             out.append(ScoredPair(rec.key, index.table.records[int(cand[k])].key, p, st, expl))
         return out
 
+    def _sessions(self, levels: I8) -> list[tuple[npt.NDArray[np.bool_], frozenset[int]]]:
+        """EM sessions for m: pairs sharing a document, then pairs sharing both surnames."""
+        cols = {c.spec.kind: k for k, c in enumerate(self.comparator.comparisons)}
+        out: list[tuple[npt.NDArray[np.bool_], frozenset[int]]] = []
+        if "document" in cols:
+            c = cols["document"]
+            out.append((levels[:, c] == levels[:, c].max(initial=0), frozenset({c})))
+        sur = [cols[k] for k in ("paternal", "maternal") if k in cols]
+        if sur:
+            top = np.ones(len(levels), dtype=bool)
+            for c in sur:
+                top &= levels[:, c] == len(self.comparator.comparisons[c].levels) - 1
+            out.append((top, frozenset(sur)))
+        return out
+
     @staticmethod
-    def _drop_hopeless(table: RecordTable, a: I64, b: I64) -> tuple[I64, I64]:
-        """Drop pairs the constraints forbid anyway, so EM is not fitted on them."""
+    def _drop_hopeless(table: RecordTable, a: I64, b: I64) -> tuple[I64, I64, I64, I64]:
+        """Split off pairs the constraints forbid: named same-file pairs are known non-matches."""
         same_doc = (table.document[a] == table.document[b]) & (table.document[a] > 0)
         unident = table.unidentified[a] | table.unidentified[b]
         same_file = table.file[a] == table.file[b]
         keep = same_doc | (~unident & ~same_file)
-        return a[keep], b[keep]
+        known = ~keep & ~unident
+        return a[keep], b[keep], a[known], b[known]
 
     def _constraints(
         self, table: RecordTable, a: I64, b: I64, levels: I8
@@ -299,6 +320,7 @@ class Linker:
     @staticmethod
     def _cannot_link(table: RecordTable, negatives: set[tuple[int, int]]):  # type: ignore[no-untyped-def]
         file, doc, dni, given = table.file, table.document, table.document_is_dni, table.given
+        minor = table.minor
         docs = table.other.values
 
         def cannot(i: int, j: int) -> bool:
@@ -307,8 +329,14 @@ class Linker:
             same_doc = doc[i] == doc[j] and doc[i] > 0
             if file[i] == file[j] and not (same_doc and given[i] == given[j]):
                 return True
+            # A minor may carry a relative's DNI in one system and their own in the other.
             return bool(
-                dni[i] and dni[j] and not same_doc and _doc_distance(docs[doc[i]], docs[doc[j]]) > 2
+                not minor[i]
+                and not minor[j]
+                and dni[i]
+                and dni[j]
+                and not same_doc
+                and _doc_distance(docs[doc[i]], docs[doc[j]]) > 2
             )
 
         return cannot

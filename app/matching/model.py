@@ -104,50 +104,78 @@ class FellegiSunter:
         levels: I8,
         *,
         random_levels: I8 | None = None,
+        random_weight: float = 0.0,
+        nonmatch_levels: I8 | None = None,
+        sessions: Sequence[tuple[npt.NDArray[np.bool_], frozenset[int]]] = (),
         prior: float = 0.05,
         iterations: int = 40,
         tolerance: float = 1e-5,
     ) -> ModelParameters:
-        """Fit m, u and the prior by EM on the candidate pairs' comparison levels."""
-        patterns, counts = _unique_patterns(levels)
-        weights = counts.astype(np.float64)
+        """Fit m, u and the prior by EM (no labels).
+
+        m: one EM session per subset of candidate pairs (mask), ignoring the columns that
+        selected the subset (as Splink does per blocking rule), u held at its random-pair
+        estimate; each field takes m from the first session that estimated it. Then u and
+        the prior: EM over all candidate pairs plus random pairs (random_weight each, standing
+        in for the pairs blocking did not generate) with m fixed. Pairs the constraints prove
+        distinct (nonmatch_levels) are held at posterior 0 throughout.
+        """
         sizes = [len(c.levels) for c in self.comparisons]
-        m = [_initial_m(k) for k in sizes]
-        if random_levels is not None and len(random_levels):
-            # Random pairs are almost all non-matches: a good starting point for u.
-            u = [_level_freq(random_levels[:, c], k) for c, k in enumerate(sizes)]
-        else:
-            u = [_level_freq(levels[:, c], k) for c, k in enumerate(sizes)]
-        lam = prior
-        converged = False
-        it = 0
-        for it in range(1, iterations + 1):  # noqa: B007 - reported after the loop
-            log_m = _log_lik(patterns, m)
-            log_u = _log_lik(patterns, u)
-            odds = np.log(lam) - np.log1p(-lam) + log_m - log_u
-            post = 1.0 / (1.0 + np.exp(-np.clip(odds, -700, 700)))
-            wm, wu = weights * post, weights * (1 - post)
-            new_lam = float(np.clip(wm.sum() / weights.sum(), _EPS, 1 - _EPS))
-            new_m = [_weighted_freq(patterns[:, c], wm, k) for c, k in enumerate(sizes)]
-            new_u = [_weighted_freq(patterns[:, c], wu, k) for c, k in enumerate(sizes)]
-            delta = max(
-                abs(new_lam - lam),
-                *(float(np.abs(a - b).max()) for a, b in zip(new_m + new_u, m + u, strict=True)),
+        width = len(sizes)
+        rand = random_levels if random_levels is not None else levels[:0]
+        known = nonmatch_levels if nonmatch_levels is not None else levels[:0]
+        u0 = [
+            _level_freq(rand[:, c] if len(rand) else levels[:, c], k) for c, k in enumerate(sizes)
+        ]
+        m: list[F64 | None] = [None] * width
+        for mask, excluded in (*sessions, (np.ones(len(levels), dtype=bool), frozenset())):
+            todo = [c for c in range(width) if m[c] is None and c not in excluded]
+            if not todo or mask.sum() < 50:
+                continue
+            sub = levels[mask].copy()
+            kn = known.copy()
+            for c in excluded:
+                sub[:, c] = NULL_LEVEL
+                kn[:, c] = NULL_LEVEL
+            m_s, _, _, _ = _em(
+                sub,
+                np.ones(len(sub)),
+                kn,
+                [_initial_m(k) for k in sizes],
+                u0,
+                prior=0.5,
+                fit_m=True,
+                fit_u=False,
+                iterations=iterations,
+                tolerance=tolerance,
             )
-            m, u, lam = new_m, new_u, new_lam
-            if delta < tolerance:
-                converged = True
-                break
+            for c in todo:
+                m[c] = m_s[c]
+        m_final = [x if x is not None else _initial_m(k) for x, k in zip(m, sizes, strict=True)]
+        stacked = np.concatenate([levels, rand])
+        weights = np.concatenate([np.ones(len(levels)), np.full(len(rand), float(random_weight))])
+        m_out, u, lam, it = _em(
+            stacked,
+            weights,
+            known,
+            m_final,
+            u0,
+            prior=prior,
+            fit_m=False,
+            fit_u=True,
+            iterations=iterations,
+            tolerance=tolerance,
+        )
         fields = tuple(
             FieldParameters(
                 comp.name,
                 comp.levels,
-                tuple(float(x) for x in m[c]),
+                tuple(float(x) for x in m_out[c]),
                 tuple(float(x) for x in u[c]),
             )
             for c, comp in enumerate(self.comparisons)
         )
-        self.parameters = ModelParameters(lam, fields, it, converged)
+        self.parameters = ModelParameters(lam, fields, it, it < iterations)
         return self.parameters
 
     def calibrate_tf(self, tf_codes: I32, tf: TermFrequencies) -> None:
@@ -187,17 +215,59 @@ class FellegiSunter:
         return total, field_w, tf_adj
 
 
-def _unique_patterns(levels: I8) -> tuple[I8, I64]:
+def _unique_patterns(levels: I8, weights: F64) -> tuple[I8, F64]:
     """Collapse identical comparison vectors: EM then runs on a few thousand patterns."""
     if len(levels) == 0:
-        return levels, np.zeros(0, dtype=np.int64)
+        return levels, np.zeros(0, dtype=np.float64)
     shifted = levels.astype(np.int64) + 1
     radix = shifted.max(axis=0) + 1
     code = np.zeros(len(levels), dtype=np.int64)
     for c in range(levels.shape[1]):
         code = code * radix[c] + shifted[:, c]
-    _, first, counts = np.unique(code, return_index=True, return_counts=True)
-    return levels[first], counts.astype(np.int64)
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    return levels[first], np.bincount(inverse, weights=weights).astype(np.float64)
+
+
+def _em(
+    levels: I8,
+    weights_in: F64,
+    known: I8,
+    m: list[F64],
+    u: list[F64],
+    *,
+    prior: float,
+    fit_m: bool,
+    fit_u: bool,
+    iterations: int,
+    tolerance: float,
+) -> tuple[list[F64], list[F64], float, int]:
+    """Run EM on collapsed patterns; known non-matches keep posterior 0."""
+    sizes = [len(x) for x in m]
+    flag = np.zeros((len(levels) + len(known), 1), dtype=np.int8)
+    flag[len(levels) :] = 1
+    stacked = np.concatenate([np.concatenate([levels, known]), flag], axis=1)
+    patterns_f, weights = _unique_patterns(
+        stacked, np.concatenate([weights_in, np.ones(len(known))])
+    )
+    patterns, forced = patterns_f[:, :-1], patterns_f[:, -1] == 1
+    lam = prior
+    it = 0
+    for it in range(1, iterations + 1):  # noqa: B007 - returned
+        odds = np.log(lam) - np.log1p(-lam) + _log_lik(patterns, m) - _log_lik(patterns, u)
+        post = 1.0 / (1.0 + np.exp(-np.clip(odds, -700, 700)))
+        post[forced] = 0.0
+        wm, wu = weights * post, weights * (1 - post)
+        new_lam = float(np.clip(wm.sum() / weights.sum(), 1e-12, 1 - _EPS))
+        new_m = [_weighted_freq(patterns[:, c], wm, k) for c, k in enumerate(sizes)] if fit_m else m
+        new_u = [_weighted_freq(patterns[:, c], wu, k) for c, k in enumerate(sizes)] if fit_u else u
+        delta = max(
+            abs(new_lam - lam) / max(lam, 1e-12),
+            *(float(np.abs(x - y).max()) for x, y in zip(new_m + new_u, m + u, strict=True)),
+        )
+        m, u, lam = new_m, new_u, new_lam
+        if delta < tolerance:
+            break
+    return m, u, lam, it
 
 
 def _initial_m(k: int) -> F64:
