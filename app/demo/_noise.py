@@ -173,11 +173,13 @@ def denuncia_forms(n: int, year: int, suffix: str) -> tuple[str, ...]:
 
 def pnp_reference(n: int, year: int, suffix: str, rng: Random) -> str:
     """Return the police complaint number as a prosecutor's clerk types it freely."""
-    forms = (
-        f"{n}-{year}",
-        f"{n:04d}-{year}",
-        f"DEN {n:04d}-{year} {suffix}",
-        f"N° {n}-{year}",
-        f"{n}-{year}-{suffix}",
-    )
-    return forms[int(rng.random() * len(forms))]
+    k = int(rng.random() * 5)
+    if k == 0:
+        return f"{n}-{year}"
+    if k == 1:
+        return f"{n:04d}-{year}"
+    if k == 2:
+        return f"DEN {n:04d}-{year} {suffix}"
+    if k == 3:
+        return f"N° {n}-{year}"
+    return f"{n}-{year}-{suffix}"

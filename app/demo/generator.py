@@ -10,6 +10,7 @@ from random import Random
 from typing import Any
 
 from app.demo._config import NoiseProfile, WorldConfig
+from app.demo._reference import OFFENCES
 from app.demo._render import Renderer, Row, Sink
 from app.demo._summary import Summary
 from app.demo._world import WorldSimulator
@@ -80,7 +81,10 @@ def _world_json(
         "year_from": config.year_from,
         "year_to": config.year_to,
         "scale": config.scale,
-        "parameters": config.parameters(),
+        "parameters": {
+            **config.parameters(),
+            "offences": {o.key: [o.weight, o.reta_scope, o.sistra_scope] for o in OFFENCES},
+        },
         **result,
         "defects": defects,
     }
