@@ -84,7 +84,7 @@ class WorldConfig:
     year_to: int = 2024
     scale: float = 1.0
     noise: str = "default"
-    cases_2017: float = 660.0  # world cases in 2017 at scale 1
+    cases_2017: float = 700.0  # world cases in 2017 at scale 1
     p_police: float = 0.55  # police detect the case -> RETA complaint
     p_police_to_fiscal: float = 0.85  # police complaint referred to the prosecutor
     p_police_other: float = 0.3  # unreferred police case reaches SISTRA by another route
