@@ -21,14 +21,17 @@ def cluster_pairs(
     *,
     threshold: float,
     mean_threshold: float,
+    veto_probability: float = 0.0,
     cannot_link: Callable[[int, int], bool],
     must_link: Iterable[tuple[int, int]] = (),
 ) -> tuple[I64, list[tuple[int, int, str]]]:
     """Return a cluster label per record and the (a, b, reason) of every merge performed.
 
     Edges are merged strongest first. Two clusters merge only when no cross pair is
-    forbidden and the mean probability over their scored cross pairs stays above
-    mean_threshold, so A~B and B~C do not pull in C when A and C disagree.
+    forbidden, the mean probability over their scored cross pairs is above mean_threshold,
+    a strict majority of those pairs is likelier a match than not, and no scored cross pair
+    is below veto_probability, so A~B and B~C do not pull in C
+    when A and C clearly disagree.
     """
     root = np.arange(n, dtype=np.int64)
     members: dict[int, list[int]] = {}
@@ -78,7 +81,14 @@ def cluster_pairs(
             probs = [
                 scored[key] for x in ga for y in gb if (key := min(x, y) * n + max(x, y)) in scored
             ]
-            if probs and sum(probs) / len(probs) < mean_threshold:
+            # Majority support, not just a high average: one strong link must not outvote
+            # one clear disagreement.
+            support = sum(p_ >= 0.5 for p_ in probs)
+            if probs and (
+                sum(probs) / len(probs) <= mean_threshold
+                or 2 * support <= len(probs)
+                or min(probs) < veto_probability
+            ):
                 continue
         union(ri, rj)
         merges.append((i, j, f"p={p:.3f}"))

@@ -200,6 +200,7 @@ class Linker:
             prob,
             threshold=s.match_probability,
             mean_threshold=s.cluster_mean_probability,
+            veto_probability=s.cluster_veto_probability,
             cannot_link=cannot,
             must_link=[p for p, same in judged.items() if same],
         )

@@ -161,7 +161,7 @@ class FellegiSunter:
             m_final,
             u0,
             prior=prior,
-            fit_m=False,
+            fit_m=not len(rand),
             fit_u=True,
             iterations=iterations,
             tolerance=tolerance,

@@ -54,6 +54,8 @@ class LinkageSettings:
     # Mean probability over all scored cross pairs needed to merge two clusters; stops one
     # weak link from chaining unrelated records together.
     cluster_mean_probability: float = 0.5
+    # A cross pair this unlikely vetoes a merge outright (complete linkage for strong no's).
+    cluster_veto_probability: float = 1e-4
     em_iterations: int = 40
     em_tolerance: float = 1e-5
     prior_match: float = 0.05
