@@ -25,6 +25,13 @@ __all__ = [
 ]
 
 
+def _executemany(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    # Core executemany, not the ORM bulk path: the ORM asks for generated keys and falls
+    # back to one statement per few rows, ten times slower on SQLite.
+    if rows:
+        session.connection().execute(insert(model.__table__), rows)
+
+
 def add_batch(session: Session, *, batch: Batch) -> Batch:
     """Insert a batch row."""
     session.add(batch)
@@ -60,14 +67,17 @@ def current_state(
     return {row_id: (rid, ver, h) for row_id, rid, ver, h in session.execute(stmt)}
 
 
-def insert_records(session: Session, *, rows: list[dict[str, Any]]) -> dict[str, int]:
+def insert_records(session: Session, *, system: str, rows: list[dict[str, Any]]) -> dict[str, int]:
     """Insert new source records and return row_id -> primary key."""
     if not rows:
         return {}
-    result = session.execute(
-        insert(SourceRecord).returning(SourceRecord.row_id, SourceRecord.id), rows
+    # A plain executemany and one SELECT beat INSERT ... RETURNING, which SQLAlchemy
+    # splits into many small statements to keep the returned rows in order.
+    _executemany(session, SourceRecord, rows)
+    stmt = select(SourceRecord.row_id, SourceRecord.id).where(
+        SourceRecord.system == system, SourceRecord.row_id.in_([r["row_id"] for r in rows])
     )
-    return {row_id: pk for row_id, pk in result}
+    return {row_id: pk for row_id, pk in session.execute(stmt)}
 
 
 def update_records(session: Session, *, rows: list[dict[str, Any]]) -> None:
@@ -78,14 +88,12 @@ def update_records(session: Session, *, rows: list[dict[str, Any]]) -> None:
 
 def insert_versions(session: Session, *, rows: list[dict[str, Any]]) -> None:
     """Insert source record versions."""
-    if rows:
-        session.execute(insert(SourceRecordVersion), rows)
+    _executemany(session, SourceRecordVersion, rows)
 
 
 def insert_quarantine(session: Session, *, rows: list[dict[str, Any]]) -> None:
     """Insert quarantined rows."""
-    if rows:
-        session.execute(insert(QuarantineRow), rows)
+    _executemany(session, QuarantineRow, rows)
 
 
 def list_quarantine(session: Session, *, batch_id: str) -> Sequence[QuarantineRow]:

@@ -299,7 +299,7 @@ def get_record(system: System, row_id: str, principal: RecordReader, session: Se
         system=rec.system,
         row_id=rec.row_id,
         current_version=rec.version,
-        record=rec.record,
+        record=next(v.record for v in versions if v.version == rec.version),
         versions=[
             RecordVersionRead(
                 version=v.version,

@@ -8,11 +8,12 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from sqlalchemy.orm import Session
 
 from app.adapters import parse_row, read_rows
+from app.db import JsonText
 from app.ingest import repository
 from app.models import Batch, QuarantineRow, SourceRecord, SourceRecordVersion
 from app.models._types import utcnow
@@ -54,27 +55,35 @@ class BatchOutcome:
     rejections: list[Rejection] = field(default_factory=list)
 
 
+_PLAIN = (str, int, float, bool)
+
+
 def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | float | bool):
+    if value is None or type(value) in _PLAIN:
         return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     return str(value)
 
 
+class _Parsed(NamedTuple):
+    rec: CommonRecord
+    content_hash: str
+    doc: JsonText
+    row_number: int
+    raw: dict[str, Any]
+
+
 @dataclass
 class _Pending:
     """Rows of the current chunk waiting to be written."""
 
-    new: list[tuple[CommonRecord, str, int, dict[str, Any]]] = field(default_factory=list)
-    changed: list[tuple[CommonRecord, str, int, dict[str, Any], int, int]] = field(
-        default_factory=list
-    )
+    new: list[_Parsed] = field(default_factory=list)
     rejected: list[RowError] = field(default_factory=list)
     row_ids: set[str] = field(default_factory=set)
 
     def __len__(self) -> int:
-        return len(self.new) + len(self.changed) + len(self.rejected)
+        return len(self.new) + len(self.rejected)
 
 
 def _state_columns(rec: CommonRecord, content_hash: str, batch_id: str) -> dict[str, Any]:
@@ -88,7 +97,6 @@ def _state_columns(rec: CommonRecord, content_hash: str, batch_id: str) -> dict[
         "offence_family": rec.offence_family.value,
         "sex": rec.sex.value if rec.sex else None,
         "unidentified": rec.unidentified,
-        "record": rec.to_json(),
         "last_batch_id": batch_id,
         "updated_at": utcnow(),
     }
@@ -101,6 +109,13 @@ class _Writer:
         self.session = session
         self.batch = batch
         self.pending = _Pending()
+        # Plain counters: bumping ORM attributes row by row costs instrumentation time.
+        self.counts = dict.fromkeys(("received", "new", "updated", "unchanged", "rejected"), 0)
+
+    def finish(self) -> None:
+        self.flush()
+        for name, value in self.counts.items():
+            setattr(self.batch, name, value)
 
     def add(self, item: tuple[int, Mapping[str, Any]] | RowError) -> None:
         if isinstance(item, RowError):
@@ -109,7 +124,10 @@ class _Writer:
         else:
             row_number, raw = item
             parsed = parse_row(System(self.batch.system), row_number, raw)
-            raw_json = {str(k): _jsonable(v) for k, v in raw.items()}
+            raw_json = {
+                str(k): v if v is None or type(v) in _PLAIN else _jsonable(v)
+                for k, v in raw.items()
+            }
         if isinstance(parsed, RowError):
             self.pending.rejected.append(parsed.model_copy(update={"raw": raw_json}))
         else:
@@ -117,8 +135,10 @@ class _Writer:
             if parsed.row_id in self.pending.row_ids:
                 self.flush()
             self.pending.row_ids.add(parsed.row_id)
-            self.pending.new.append((parsed, parsed.content_hash(), row_number, raw_json))
-        self.batch.received += 1
+            doc = JsonText(parsed.model_dump_json())
+            digest = hashlib.sha256(doc.encode("utf-8")).hexdigest()
+            self.pending.new.append(_Parsed(parsed, digest, doc, row_number, raw_json))
+        self.counts["received"] += 1
         if len(self.pending) >= _CHUNK:
             self.flush()
 
@@ -126,16 +146,17 @@ class _Writer:
         pending, self.pending = self.pending, _Pending()
         if not len(pending):
             return
-        session, batch = self.session, self.batch
+        session, batch, counts = self.session, self.batch, self.counts
         state = repository.current_state(
-            session, system=batch.system, row_ids=[r.row_id for r, *_ in pending.new]
+            session, system=batch.system, row_ids=[p.rec.row_id for p in pending.new]
         )
         now = utcnow()
         new_rows: list[dict[str, Any]] = []
         versions: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
-        new_versions: list[tuple[CommonRecord, str, int, dict[str, Any]]] = []
-        for rec, content_hash, row_number, raw in pending.new:
+        new_versions: list[_Parsed] = []
+        for item in pending.new:
+            rec, content_hash = item.rec, item.content_hash
             current = state.get(rec.row_id)
             if current is None:
                 new_rows.append(
@@ -148,10 +169,10 @@ class _Writer:
                         **_state_columns(rec, content_hash, batch.id),
                     }
                 )
-                new_versions.append((rec, content_hash, row_number, raw))
-                batch.new += 1
+                new_versions.append(item)
+                counts["new"] += 1
             elif current[2] == content_hash:
-                batch.unchanged += 1
+                counts["unchanged"] += 1
             else:
                 record_id, version = current[0], current[1] + 1
                 updates.append(
@@ -161,13 +182,10 @@ class _Writer:
                         **_state_columns(rec, content_hash, batch.id),
                     }
                 )
-                versions.append(
-                    self._version(record_id, version, rec, content_hash, row_number, raw)
-                )
-                batch.updated += 1
-        ids = repository.insert_records(session, rows=new_rows)
-        for rec, content_hash, row_number, raw in new_versions:
-            versions.append(self._version(ids[rec.row_id], 1, rec, content_hash, row_number, raw))
+                versions.append(self._version(record_id, version, item))
+                counts["updated"] += 1
+        ids = repository.insert_records(session, system=batch.system, rows=new_rows)
+        versions.extend(self._version(ids[p.rec.row_id], 1, p) for p in new_versions)
         repository.update_records(session, rows=updates)
         repository.insert_versions(session, rows=versions)
         repository.insert_quarantine(
@@ -185,24 +203,16 @@ class _Writer:
                 for err in pending.rejected
             ],
         )
-        batch.rejected += len(pending.rejected)
+        counts["rejected"] += len(pending.rejected)
 
-    def _version(
-        self,
-        record_id: int,
-        version: int,
-        rec: CommonRecord,
-        content_hash: str,
-        row_number: int,
-        raw: dict[str, Any],
-    ) -> dict[str, Any]:
+    def _version(self, record_id: int, version: int, item: _Parsed) -> dict[str, Any]:
         return {
             "source_record_id": record_id,
             "version": version,
-            "content_hash": content_hash,
-            "record": rec.to_json(),
-            "raw": raw,
-            "row_number": row_number,
+            "content_hash": item.content_hash,
+            "record": item.doc,
+            "raw": item.raw,
+            "row_number": item.row_number,
             "batch_id": self.batch.id,
             "pushed_by": self.batch.pushed_by,
             "created_at": utcnow(),
@@ -252,7 +262,7 @@ def ingest_rows(
         writer.add(item)
         if progress is not None:
             progress(1)
-    writer.flush()
+    writer.finish()
     batch.status = "completed"
     batch.finished_at = utcnow()
     session.flush()

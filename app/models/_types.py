@@ -12,6 +12,7 @@ __all__ = ["JsonType", "UtcDateTime", "utcnow"]
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
 
+
 def utcnow() -> datetime:
     """Return the current time, timezone-aware in UTC."""
     return datetime.now(UTC)

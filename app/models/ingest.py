@@ -37,7 +37,8 @@ class Batch(Base):
 
 
 class SourceRecord(Base):
-    """The current state of one source row; its history lives in versions."""
+    """The current state of one source row: key columns for querying; the full common
+    record of each version lives in `source_record_versions` (stored once)."""
 
     __tablename__ = "source_records"
     __table_args__ = (
@@ -58,7 +59,6 @@ class SourceRecord(Base):
     offence_family: Mapped[str] = mapped_column(String(16))
     sex: Mapped[str | None] = mapped_column(String(1))
     unidentified: Mapped[bool] = mapped_column(Boolean)
-    record: Mapped[dict[str, Any]] = mapped_column(JsonType)
     first_batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"))
     last_batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date
 from typing import Any
 
@@ -70,8 +69,8 @@ class CommonRecord(BaseModel):
 
     def content_hash(self) -> str:
         """Return a stable hash of the record's content, for versioning."""
-        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        # Field order is fixed by the class, so the compact JSON dump is canonical.
+        return hashlib.sha256(self.model_dump_json().encode("utf-8")).hexdigest()
 
     def to_json(self) -> dict[str, Any]:
         """Return the record as a JSON-ready dict."""

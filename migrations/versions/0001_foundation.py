@@ -96,7 +96,6 @@ def upgrade() -> None:
     sa.Column('offence_family', sa.String(length=16), nullable=False),
     sa.Column('sex', sa.String(length=1), nullable=True),
     sa.Column('unidentified', sa.Boolean(), nullable=False),
-    sa.Column('record', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=False),
     sa.Column('first_batch_id', sa.String(length=36), nullable=False),
     sa.Column('last_batch_id', sa.String(length=36), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
