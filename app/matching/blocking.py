@@ -117,6 +117,23 @@ def _pairs_in_groups(keys: I64, rows: I64, max_block: int) -> tuple[I64, I64, in
     return np.minimum(a, b), np.maximum(a, b), skipped
 
 
+def _sorted_unique(x: I64) -> I64:
+    x = np.sort(x)
+    if len(x) < 2:
+        return x
+    keep = np.empty(len(x), dtype=bool)
+    keep[0] = True
+    np.not_equal(x[1:], x[:-1], out=keep[1:])
+    return x[keep]
+
+
+def _sorted_member(x: I64, sorted_set: I64) -> npt.NDArray[np.bool_]:
+    if len(sorted_set) == 0:
+        return np.zeros(len(x), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_set, x), len(sorted_set) - 1)
+    return np.asarray(sorted_set[pos] == x)
+
+
 class BlockingIndex:
     """Sorted blocking keys of a table; yields candidate pairs and candidates of a new record."""
 
@@ -147,10 +164,10 @@ class BlockingIndex:
         stats: list[BlockingStats] = []
         for rule, keys, rows in zip(self.rules, self.sorted_keys, self.sorted_rows, strict=True):
             a, b, skipped = _pairs_in_groups(keys, rows, self.max_block)
-            codes = np.unique(a * n + b)
-            fresh = np.setdiff1d(codes, seen, assume_unique=True)
+            codes = _sorted_unique(a * n + b)
+            fresh = codes[~_sorted_member(codes, seen)]
             stats.append(BlockingStats(rule.name, len(codes), len(fresh), skipped))
-            seen = np.union1d(seen, fresh)
+            seen = _sorted_unique(np.concatenate([seen, fresh]))
         return seen // n, seen % n, stats
 
     def candidates(self, rec: LinkInput) -> I64:

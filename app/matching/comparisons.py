@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from app.matching.records import RecordTable
@@ -35,8 +36,14 @@ class CompiledComparison:
         return self.spec.name
 
 
-def _per_unique_pair(values: list[str], ca: I32, cb: I32, fn: Callable[[str, str], float]) -> F64:
-    """Apply fn once per distinct (a, b) value pair; names repeat, so this saves most calls."""
+Batch = Callable[[list[str], list[str]], F64]
+
+
+def _per_unique_pair(values: list[str], ca: I32, cb: I32, fn: Batch) -> F64:
+    """Apply a batch scorer once per distinct (a, b) value pair: names repeat a lot.
+
+    Equal codes read +inf, missing values NaN.
+    """
     out = np.full(len(ca), np.nan)
     todo = (ca != 0) & (cb != 0)
     equal = todo & (ca == cb)
@@ -46,31 +53,73 @@ def _per_unique_pair(values: list[str], ca: I32, cb: I32, fn: Callable[[str, str
         return out
     width = np.int64(len(values) + 1)
     codes = ca[todo].astype(np.int64) * width + cb[todo]
-    uniq, inverse = np.unique(codes, return_inverse=True)
-    sims = np.fromiter(
-        (fn(values[int(u // width)], values[int(u % width)]) for u in uniq.tolist()),
-        dtype=np.float64,
-        count=len(uniq),
-    )
-    out[todo] = sims[inverse]
+    uniq, inverse = unique_inverse(codes)
+    left = [values[i] for i in (uniq // width).tolist()]
+    right = [values[i] for i in (uniq % width).tolist()]
+    out[todo] = fn(left, right)[inverse]
     return out
 
 
-def _given_level(a: str, b: str) -> float:
-    ta, tb = a.split(), b.split()
-    short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
-    # A dropped second given name (ROSA vs ROSA ELENA) is nearly as good as equality;
-    # same first name with a different second one (ROSA ELENA vs ROSA MARIA) is not.
-    if set(short) <= set(long_):
-        return 3.0
-    sim = JaroWinkler.similarity(a, b)
-    first = JaroWinkler.similarity(ta[0], tb[0])
-    if len(ta) > 1 and len(tb) > 1 and ta[0] == tb[0]:
-        return 0.85
-    return max(sim, first * 0.98) if len(short) == 1 else sim
+def unique_inverse(codes: I64) -> tuple[I64, I64]:
+    """Return sorted unique values and the inverse index (sort-based; faster than hashing)."""
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    start = np.empty(len(ordered), dtype=bool)
+    start[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=start[1:])
+    group = np.cumsum(start) - 1
+    inverse = np.empty(len(codes), dtype=np.int64)
+    inverse[order] = group
+    return ordered[start], inverse
 
 
-def _doc_distance(a: str, b: str) -> float:
+def _cpdist(left: list[str], right: list[str], scorer: Callable[..., float]) -> F64:
+    """Score element-wise pairs in C++ across all cores."""
+    if len(left) < 64:
+        # Thread start-up costs more than a handful of comparisons.
+        return np.fromiter((scorer(x, y) for x, y in zip(left, right, strict=True)), np.float64)
+    return np.asarray(process.cpdist(left, right, scorer=scorer, workers=-1), dtype=np.float64)
+
+
+def _jaro_winkler(left: list[str], right: list[str]) -> F64:
+    return _cpdist(left, right, JaroWinkler.similarity)
+
+
+def _given_scores(left: list[str], right: list[str]) -> F64:
+    """Score given names: 3 when one set of names contains the other, else a similarity."""
+    full = _cpdist(left, right, JaroWinkler.similarity)
+    first_l = [x.split(" ", 1)[0] for x in left]
+    first_r = [x.split(" ", 1)[0] for x in right]
+    first = _cpdist(first_l, first_r, JaroWinkler.similarity)
+    # token_set_ratio is 100 exactly when one token set contains the other: a dropped second
+    # given name (ROSA vs ROSA ELENA) is nearly as good as equality.
+    subset = _cpdist(left, right, fuzz.token_set_ratio) >= 100.0
+    single = np.fromiter(
+        ((" " not in x) or (" " not in y) for x, y in zip(left, right, strict=True)),
+        dtype=bool,
+        count=len(left),
+    )
+    same_first = np.fromiter(
+        (x == y for x, y in zip(first_l, first_r, strict=True)), dtype=bool, count=len(left)
+    )
+    # Same first name with a different second one (ROSA ELENA vs ROSA MARIA): sisters as
+    # often as typos, so only "similar".
+    score = np.where(single, np.maximum(full, first * 0.98), full)
+    score = np.where(~single & same_first, 0.85, score)
+    return np.where(subset, 3.0, score)
+
+
+def _doc_distances(left: list[str], right: list[str]) -> F64:
+    """Return edit distance of documents, also without leading zeros (Excel drops them)."""
+    osa = _cpdist(left, right, OSA.distance)
+    stripped = _cpdist(
+        [x.lstrip("0") for x in left], [y.lstrip("0") for y in right], Levenshtein.distance
+    )
+    return np.asarray(np.minimum(osa, stripped), dtype=np.float64)
+
+
+def doc_distance(a: str, b: str) -> float:
+    """Return the edit distance between two document numbers."""
     return float(min(OSA.distance(a, b), Levenshtein.distance(a.lstrip("0"), b.lstrip("0"))))
 
 
@@ -90,10 +139,11 @@ class Comparator:
         pb, mb = tb.paternal[ib], tb.maternal[ib]
         # Surnames are swapped or shifted between columns in the sources: align each pair
         # in whichever order agrees better before comparing the columns one by one.
-        jw = JaroWinkler.similarity
 
         def sim(x: I32, y: I32) -> F64:
-            return np.nan_to_num(np.minimum(_per_unique_pair(names, x, y, jw), 1.0), nan=0.0)
+            return np.nan_to_num(
+                np.minimum(_per_unique_pair(names, x, y, _jaro_winkler), 1.0), nan=0.0
+            )
 
         direct = sim(pa, pb) + sim(ma, mb)
         swapped = sim(pa, mb) + sim(ma, pb)
@@ -110,13 +160,13 @@ class Comparator:
             if kind == "given_name":
                 given_col = c
                 lv, codes = self._names(
-                    names, ta.given[ia], tb.given[ib], spec.thresholds, _given_level
+                    names, ta.given[ia], tb.given[ib], spec.thresholds, _given_scores
                 )
                 levels[:, c] = lv
                 tf_codes[:, c] = np.where(lv >= 3, ta.given_first[ia], 0)
             elif kind in ("paternal", "maternal"):
                 x, y = (pa, pb_al) if kind == "paternal" else (ma, mb_al)
-                lv, codes = self._names(names, x, y, spec.thresholds, jw)
+                lv, codes = self._names(names, x, y, spec.thresholds, _jaro_winkler)
                 levels[:, c] = lv
                 tf_codes[:, c] = codes
             elif kind == "document":
@@ -157,22 +207,22 @@ class Comparator:
         x: I32,
         y: I32,
         thresholds: tuple[float, ...],
-        fn: Callable[[str, str], float],
+        fn: Batch,
     ) -> tuple[I8, I32]:
         hi, lo = ((*thresholds, 0.92, 0.8))[:2]
         s = _per_unique_pair(names, x, y, fn)
         lv = np.where(s >= hi, 2, np.where(s >= lo, 1, 0)).astype(np.int8)
-        lv[s == 3.0] = 3  # token subset from _given_level
-        lv[np.isinf(s)] = 4 if fn is _given_level else 3
+        lv[s == 3.0] = 3  # token subset from _given_scores
+        lv[np.isinf(s)] = 4 if fn is _given_scores else 3
         lv[np.isnan(s)] = NULL_LEVEL
-        exact = 4 if fn is _given_level else 3
+        exact = 4 if fn is _given_scores else 3
         return lv, np.where(lv == exact, x, 0).astype(np.int32)
 
     @staticmethod
     def _document(ta: RecordTable, ia: I64, tb: RecordTable, ib: I64) -> I8:
         da, db = ta.document[ia], tb.document[ib]
         # Both tables share vocabularies (RecordTable.extend), so codes are comparable.
-        dist = _per_unique_pair(ta.other.values, da, db, _doc_distance)
+        dist = _per_unique_pair(ta.other.values, da, db, _doc_distances)
         lv = np.where(dist <= 1, 3, np.where(dist <= 2, 2, 0)).astype(np.int8)
         lv[np.isinf(dist)] = 4
         lv[np.isnan(dist)] = NULL_LEVEL

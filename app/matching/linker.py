@@ -11,7 +11,7 @@ import numpy.typing as npt
 from app.matching.blocking import BlockingIndex, BlockingStats
 from app.matching.cases import CaseLink, InferredLink, infer_by_elimination, link_cases
 from app.matching.clustering import cluster_pairs
-from app.matching.comparisons import Comparator, _doc_distance, compile_comparisons
+from app.matching.comparisons import Comparator, compile_comparisons, doc_distance
 from app.matching.explain import Explanation, FieldWeight
 from app.matching.model import FellegiSunter, ModelParameters, TermFrequencies
 from app.matching.records import LinkInput, RecordKey, RecordTable, from_common
@@ -337,7 +337,7 @@ class Linker:
                 and dni[i]
                 and dni[j]
                 and not same_doc
-                and _doc_distance(docs[doc[i]], docs[doc[j]]) > 2
+                and doc_distance(docs[doc[i]], docs[doc[j]]) > 2
             )
 
         return cannot

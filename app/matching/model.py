@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from app.matching.comparisons import NULL_LEVEL, CompiledComparison
+from app.matching.comparisons import NULL_LEVEL, CompiledComparison, unique_inverse
 from app.matching.records import RecordTable
 
 __all__ = ["FellegiSunter", "FieldParameters", "ModelParameters", "TermFrequencies"]
@@ -224,7 +224,9 @@ def _unique_patterns(levels: I8, weights: F64) -> tuple[I8, F64]:
     code = np.zeros(len(levels), dtype=np.int64)
     for c in range(levels.shape[1]):
         code = code * radix[c] + shifted[:, c]
-    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    uniq, inverse = unique_inverse(code)
+    first = np.zeros(len(uniq), dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(code) - 1, -1, -1, dtype=np.int64)
     return levels[first], np.bincount(inverse, weights=weights).astype(np.float64)
 
 
