@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic_core import to_json
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -18,6 +18,7 @@ from app.config import get_settings
 __all__ = [
     "Base",
     "JsonText",
+    "executemany",
     "get_engine",
     "get_session",
     "get_sessionmaker",
@@ -91,6 +92,14 @@ def reset_engine() -> None:
     for engine_factory in (get_sessionmaker, get_engine):
         engine_factory.cache_clear()
     get_settings.cache_clear()
+
+
+def executemany(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """Insert rows with one Core executemany in the session's transaction."""
+    # Not the ORM bulk path: the ORM asks for generated keys and falls back to one
+    # statement per few rows, ten times slower on SQLite.
+    if rows:
+        session.connection().execute(insert(model.__table__), rows)
 
 
 @contextmanager

@@ -17,8 +17,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=.venv/.intertrata-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -e ".[dev]"
+  # pip is chatty about editable installs: keep its output unless it fails.
+  if ! { .venv/bin/python -m pip install -q --upgrade pip \
+         && .venv/bin/python -m pip install -q -e ".[dev]"; } >.venv/install.log 2>&1; then
+    cat .venv/install.log >&2
+    exit 1
+  fi
   touch "$stamp"
 fi
 export PATH="$ROOT/.venv/bin:$PATH"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.db import executemany
 from app.models import Batch, QuarantineRow, SourceRecord, SourceRecordVersion
 
 __all__ = [
@@ -23,13 +24,6 @@ __all__ = [
     "list_versions",
     "update_records",
 ]
-
-
-def _executemany(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
-    # Core executemany, not the ORM bulk path: the ORM asks for generated keys and falls
-    # back to one statement per few rows, ten times slower on SQLite.
-    if rows:
-        session.connection().execute(insert(model.__table__), rows)
 
 
 def add_batch(session: Session, *, batch: Batch) -> Batch:
@@ -73,7 +67,7 @@ def insert_records(session: Session, *, system: str, rows: list[dict[str, Any]])
         return {}
     # A plain executemany and one SELECT beat INSERT ... RETURNING, which SQLAlchemy
     # splits into many small statements to keep the returned rows in order.
-    _executemany(session, SourceRecord, rows)
+    executemany(session, SourceRecord, rows)
     stmt = select(SourceRecord.row_id, SourceRecord.id).where(
         SourceRecord.system == system, SourceRecord.row_id.in_([r["row_id"] for r in rows])
     )
@@ -88,12 +82,12 @@ def update_records(session: Session, *, rows: list[dict[str, Any]]) -> None:
 
 def insert_versions(session: Session, *, rows: list[dict[str, Any]]) -> None:
     """Insert source record versions."""
-    _executemany(session, SourceRecordVersion, rows)
+    executemany(session, SourceRecordVersion, rows)
 
 
 def insert_quarantine(session: Session, *, rows: list[dict[str, Any]]) -> None:
     """Insert quarantined rows."""
-    _executemany(session, QuarantineRow, rows)
+    executemany(session, QuarantineRow, rows)
 
 
 def list_quarantine(session: Session, *, batch_id: str) -> Sequence[QuarantineRow]:

@@ -3,12 +3,32 @@
 from app.models.audit import AuditEvent
 from app.models.auth import ApiKey
 from app.models.ingest import Batch, QuarantineRow, SourceRecord, SourceRecordVersion
+from app.models.linkage import (
+    Case,
+    CaseMember,
+    Judgement,
+    Link,
+    LinkRun,
+    Person,
+    PersonEvent,
+    PersonMember,
+    ReviewItem,
+)
 
 __all__ = [
     "ApiKey",
     "AuditEvent",
     "Batch",
+    "Case",
+    "CaseMember",
+    "Judgement",
+    "Link",
+    "LinkRun",
+    "Person",
+    "PersonEvent",
+    "PersonMember",
     "QuarantineRow",
+    "ReviewItem",
     "SourceRecord",
     "SourceRecordVersion",
 ]

@@ -12,7 +12,6 @@ __all__ = ["JsonType", "UtcDateTime", "utcnow"]
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
 
-
 def utcnow() -> datetime:
     """Return the current time, timezone-aware in UTC."""
     return datetime.now(UTC)

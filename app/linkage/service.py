@@ -1,0 +1,375 @@
+"""Linkage rules around the pure core: stable IDs, links, review queue and judgements."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.linkage import repository
+from app.linkage.identity import Assignment, assign_ids
+from app.matching import Explanation, Linker, LinkResult, RecordKey
+from app.models import Case, CaseMember, Judgement, LinkRun, Person, PersonMember, ReviewItem
+from app.models._types import utcnow
+from app.schema import CommonRecord
+
+__all__ = [
+    "DECISIONS",
+    "explanation_json",
+    "key_str",
+    "pair_key",
+    "parse_key",
+    "record_judgement",
+    "run_linkage",
+]
+
+log = logging.getLogger(__name__)
+
+DECISIONS = ("match", "no_match", "unsure")
+
+Progress = Callable[[str], None]
+
+
+def key_str(key: RecordKey) -> str:
+    """Return a record key as 'SYSTEM:row_id'."""
+    return f"{key[0]}:{key[1]}"
+
+
+def parse_key(text: str) -> RecordKey:
+    """Return the record key written as 'SYSTEM:row_id'."""
+    system, _, row_id = text.partition(":")
+    return system, row_id
+
+
+def pair_key(a: str, b: str) -> tuple[str, str]:
+    """Return a pair of keys in canonical order."""
+    return (a, b) if a <= b else (b, a)
+
+
+def explanation_json(expl: Explanation) -> dict[str, Any]:
+    """Return an explanation as JSON: prior, per-field weights, total and rule."""
+    return {
+        "prior_log2_odds": round(expl.prior_log2_odds, 4),
+        "fields": [
+            {
+                "field": f.field,
+                "level": f.level,
+                "weight": round(f.weight, 4),
+                "tf_adjustment": round(f.tf_adjustment, 4),
+            }
+            for f in expl.fields
+        ],
+        "log2_odds": round(expl.log2_odds, 4),
+        "probability": round(expl.probability, 6),
+        "rule": expl.rule,
+    }
+
+
+class _Components:
+    """Union-find over record keys joined by 'match' judgements."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        parent = self.parent
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+class _JudgedState:
+    """What the reviewers have said, as the review queue needs it."""
+
+    def __init__(self, judgements: Iterable[Judgement]) -> None:
+        latest: dict[tuple[str, str], str] = {}
+        for j in judgements:
+            latest[pair_key(j.key_a, j.key_b)] = j.decision
+        self.latest = latest
+        self.components = _Components()
+        for (a, b), decision in latest.items():
+            if decision == "match":
+                self.components.union(a, b)
+        self.apart = {
+            pair_key(self.components.find(a), self.components.find(b))
+            for (a, b), d in latest.items()
+            if d == "no_match"
+        }
+
+    def for_linker(self) -> dict[tuple[RecordKey, RecordKey], bool]:
+        return {
+            (parse_key(a), parse_key(b)): d == "match"
+            for (a, b), d in self.latest.items()
+            if d != "unsure"
+        }
+
+    def settled(self, a: str, b: str) -> bool:
+        """Return True when the pair, or a pair it implies through judged clusters, was asked."""
+        if pair_key(a, b) in self.latest:
+            return True
+        ca, cb = self.components.find(a), self.components.find(b)
+        return ca == cb or pair_key(ca, cb) in self.apart
+
+
+def _load(session: Session, progress: Progress | None) -> tuple[list[CommonRecord], list[int]]:
+    if progress:
+        progress("cargando registros")
+    records: list[CommonRecord] = []
+    ids: list[int] = []
+    for rid, doc in repository.iter_current_records(session):
+        records.append(CommonRecord.model_validate(doc))
+        ids.append(rid)
+    return records, ids
+
+
+def _assign(
+    session: Session,
+    *,
+    model: type[Person] | type[Case],
+    previous: dict[int, int],
+    labels: dict[int, int],
+    run_id: int,
+) -> Assignment:
+    counter = iter(range(-1, -(len(labels) + 2), -1))
+    assignment = assign_ids(previous, labels, new_id=lambda: next(counter))
+    # Placeholders (negative) become real ids in one insert: runs are serialised.
+    first = repository.next_id(session, model=model)
+    real = {ph: first + n for n, ph in enumerate(assignment.created)}
+    assignment.ids = {lab: real.get(i, i) for lab, i in assignment.ids.items()}
+    assignment.retired = {o: real.get(n, n) for o, n in assignment.retired.items()}
+    assignment.events = [
+        type(e)(e.kind, real.get(e.survivor, e.survivor), real.get(e.other, e.other), e.records)
+        for e in assignment.events
+    ]
+    assignment.created = list(real.values())
+    repository.create_entities(session, model=model, run_id=run_id, ids=assignment.created)
+    repository.retire(session, model=model, retired=assignment.retired)
+    return assignment
+
+
+def _links(result: LinkResult, ids: dict[RecordKey, int], run_id: int) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for k, status in enumerate(result.status):
+        if status not in ("link", "judgement", "review"):
+            continue
+        a, b = result.keys[int(result.pair_a[k])], result.keys[int(result.pair_b[k])]
+        expl = result.explanation(k)
+        rows.append(
+            {
+                "run_id": run_id,
+                "record_a_id": ids[a],
+                "record_b_id": ids[b],
+                "probability": float(result.probability[k]),
+                "status": status,
+                "explanation": explanation_json(expl),
+                "reasoning": expl.rule,
+            }
+        )
+    for inf in result.inferred:
+        rows.append(
+            {
+                "run_id": run_id,
+                "record_a_id": ids[inf.a],
+                "record_b_id": ids[inf.b],
+                "probability": 1.0,
+                "status": "inferred",
+                "explanation": {
+                    "rule": "inferido por eliminación",
+                    "case_files": list(inf.case_files),
+                },
+                "reasoning": inf.reasoning,
+            }
+        )
+    return rows
+
+
+def _review_queue(session: Session, result: LinkResult, judged: _JudgedState, run_id: int) -> int:
+    clusters = result.clusters
+    best: dict[tuple[int, int], tuple[float, int]] = {}
+    for k, status in enumerate(result.status):
+        if status != "review":
+            continue
+        a, b = result.keys[int(result.pair_a[k])], result.keys[int(result.pair_b[k])]
+        if judged.settled(key_str(a), key_str(b)):
+            continue
+        # One question per pair of clusters: its answer settles the others.
+        ca, cb = clusters[a], clusters[b]
+        group = (min(ca, cb), max(ca, cb))
+        p = float(result.probability[k])
+        if group not in best or p > best[group][0]:
+            best[group] = (p, k)
+    existing = repository.review_items(session)
+    wanted: set[tuple[str, str]] = set()
+    now = utcnow()
+    for p, k in best.values():
+        a, b = result.keys[int(result.pair_a[k])], result.keys[int(result.pair_b[k])]
+        pk = pair_key(key_str(a), key_str(b))
+        wanted.add(pk)
+        item = existing.get(pk)
+        expl = explanation_json(result.explanation(k))
+        if item is None:
+            session.add(
+                ReviewItem(
+                    key_a=pk[0],
+                    key_b=pk[1],
+                    probability=p,
+                    explanation=expl,
+                    status="pending",
+                    created_run_id=run_id,
+                    updated_at=now,
+                )
+            )
+        elif item.status != "judged":
+            item.probability, item.explanation, item.status, item.updated_at = (
+                p,
+                expl,
+                "pending",
+                now,
+            )
+    for pk, item in existing.items():
+        if item.status == "pending" and pk not in wanted:
+            item.status, item.updated_at = "obsolete", now
+    session.flush()
+    return len(wanted)
+
+
+def run_linkage(
+    session: Session, *, full: bool = False, trigger: str = "cli", progress: Progress | None = None
+) -> LinkRun | None:
+    """Link persons and cases; return None when nothing changed since the last run."""
+    started = time.perf_counter()
+    last = repository.last_run(session)
+    if (
+        not full
+        and last is not None
+        and not repository.changed_since(session, since=last.started_at)
+    ):
+        return None
+    run = repository.add_run(
+        session,
+        run=LinkRun(
+            mode="full" if full or last is None else "incremental",
+            trigger=trigger,
+            status="running",
+            started_at=utcnow(),
+        ),
+    )
+    records, rids = _load(session, progress)
+    ids = {(r.system.value, r.row_id): rid for r, rid in zip(records, rids, strict=True)}
+    judged = _JudgedState(repository.judgements(session))
+    if progress:
+        progress("enlazando")
+    result = Linker().link(records, judgements=judged.for_linker())
+    if progress:
+        progress("guardando personas y casos")
+    persons = _assign(
+        session,
+        model=Person,
+        previous=repository.person_members(session),
+        labels={ids[k]: lab for k, lab in result.clusters.items()},
+        run_id=run.id,
+    )
+    cases = _assign(
+        session,
+        model=Case,
+        previous=repository.case_members(session),
+        labels={ids[k]: lab for k, lab in result.case_clusters.items()},
+        run_id=run.id,
+    )
+    repository.replace_members(
+        session,
+        model=PersonMember,
+        rows=[
+            {"source_record_id": ids[k], "person_id": persons.ids[lab]}
+            for k, lab in result.clusters.items()
+        ],
+    )
+    repository.replace_members(
+        session,
+        model=CaseMember,
+        rows=[
+            {"source_record_id": ids[k], "case_id": cases.ids[lab]}
+            for k, lab in result.case_clusters.items()
+        ],
+    )
+    repository.add_events(
+        session,
+        rows=[
+            {
+                "run_id": run.id,
+                "kind": e.kind,
+                "person_id": e.survivor,
+                "other_person_id": e.other,
+                "at": utcnow(),
+                "detail": {"records": e.records},
+            }
+            for e in persons.events
+        ],
+    )
+    links = _links(result, ids, run.id)
+    repository.replace_links(session, rows=links)
+    run.review = _review_queue(session, result, judged, run.id)
+    run.records = len(records)
+    run.pairs = len(result.pair_a)
+    run.links = sum(1 for s in result.status if s in ("link", "judgement"))
+    run.inferred = len(result.inferred)
+    run.persons = len(set(persons.ids.values()))
+    run.cases = len(set(cases.ids.values()))
+    run.merges = sum(1 for e in persons.events if e.kind == "merge")
+    run.splits = sum(1 for e in persons.events if e.kind == "split")
+    run.details = {
+        "blocking": [asdict(b) for b in result.blocking],
+        "parameters": {
+            "prior": result.parameters.prior,
+            "iterations": result.parameters.iterations,
+            "converged": result.parameters.converged,
+            "fields": [asdict(f) for f in result.parameters.fields],
+        },
+        "new_persons": len(persons.created),
+        "new_cases": len(cases.created),
+    }
+    run.status = "completed"
+    run.finished_at = utcnow()
+    run.seconds = round(time.perf_counter() - started, 3)
+    session.flush()
+    log.info(
+        "link run %d: records=%d pairs=%d persons=%d cases=%d review=%d in %.1fs",
+        run.id,
+        run.records,
+        run.pairs,
+        run.persons,
+        run.cases,
+        run.review,
+        run.seconds,
+    )
+    return run
+
+
+def record_judgement(
+    session: Session, *, key_a: str, key_b: str, decision: str, reviewer: str, note: str | None
+) -> Judgement:
+    """Record a reviewer's decision on a pair; it wins over the model from the next run on."""
+    if decision not in DECISIONS:
+        raise ValueError(f"decisión no válida: {decision}")
+    a, b = pair_key(key_a, key_b)
+    judgement = Judgement(
+        key_a=a, key_b=b, decision=decision, reviewer=reviewer, note=note, at=utcnow()
+    )
+    session.add(judgement)
+    item = repository.review_items(session).get((a, b))
+    if item is not None:
+        item.status, item.updated_at = "judged", utcnow()
+    session.flush()
+    return judgement
