@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
@@ -90,7 +90,7 @@ def _evidence(x: CaseFile, y: CaseFile, shared: int) -> tuple[float, list[str]]:
     if x.facts_dates and y.facts_dates:
         closest = min(abs((p - q).days) for p in x.facts_dates for q in y.facts_dates)
         if closest == 0:
-            score += 1.5
+            score += 2.0
             reasons.append("misma fecha de hechos")
         elif closest > 60:
             score -= 2.0
@@ -121,9 +121,15 @@ def link_cases(
             for p, q in combinations(sorted(fs), 2):
                 shared[(p, q)] += 1
     candidates: set[tuple[str, str]] = set(shared)
-    for keys in by_ref.values():
+    # Same date and district of the facts: specific enough to propose a pair of files.
+    by_facts: dict[tuple[date, str], list[str]] = defaultdict(list)
+    for cf in files.values():
+        for d in cf.facts_dates:
+            for place in cf.facts_places:
+                by_facts[(d, place)].append(cf.key)
+    for keys in (*by_ref.values(), *by_facts.values()):
         if len(keys) <= 200:
-            candidates.update(combinations(sorted(keys), 2))
+            candidates.update(combinations(sorted(set(keys)), 2))
     parent = {k: k for k in files}
 
     def find(k: str) -> str:
@@ -166,17 +172,20 @@ def _birth_range(r: LinkInput) -> tuple[float, float] | None:
 
 
 def infer_by_elimination(
-    records: Sequence[LinkInput], person: Sequence[int], links: Sequence[CaseLink]
+    records: Sequence[LinkInput],
+    person: Sequence[int],
+    links: Sequence[CaseLink],
+    case_of_file: dict[str, int],
 ) -> tuple[list[InferredLink], list[tuple[int, int]]]:
     """Link an unidentified victim to the one unexplained victim on the other side of a case.
 
-    Returns the inferred links and the (row, row) pairs to merge; police-prosecutor links
-    are tried before prosecutor-prosecutor ones, and each inference is visible to the next.
+    Sides are the police rows and the prosecutor rows of a linked case (all its files), then
+    pairs of linked prosecutor files. A victim is explained when the same person appears on
+    the other side. An unidentified victim u and an unexplained victim c on the other side
+    are one person when c is the only unexplained victim compatible with u (sex, age) and u
+    the only unexplained unidentified victim compatible with c; named leftovers on u's side
+    do not compete for c, since the linker already compared their names with c's.
     """
-    victims: dict[str, list[int]] = defaultdict(list)
-    for i, rec in enumerate(records):
-        if rec.role == "victim":
-            victims[rec.file].append(i)
     alias: dict[int, int] = {}
 
     def label(i: int) -> int:
@@ -185,41 +194,73 @@ def infer_by_elimination(
             lab = alias[lab]
         return lab
 
+    groups: list[tuple[list[int], list[int], str, tuple[str, str]]] = []
+    by_case: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+    by_file: dict[str, list[int]] = defaultdict(list)
+    for i, rec in enumerate(records):
+        if rec.role == "victim":
+            by_file[rec.file].append(i)
+            by_case[case_of_file[rec.file]][0 if rec.system == "RETA" else 1].append(i)
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for lk in links:
+        reasons[case_of_file[lk.file_a]].extend(lk.reasons)
+    for case, (police, prosecutor) in by_case.items():
+        if police and prosecutor:
+            why = "; ".join(dict.fromkeys(reasons[case]))
+            groups.append((police, prosecutor, why, ("policía", "fiscalía")))
+    for lk in links:
+        if not (lk.file_a.startswith("RETA") or lk.file_b.startswith("RETA")):
+            groups.append(
+                (
+                    by_file[lk.file_a],
+                    by_file[lk.file_b],
+                    "; ".join(lk.reasons),
+                    (lk.file_a, lk.file_b),
+                )
+            )
     out: list[InferredLink] = []
     merges: list[tuple[int, int]] = []
-    ordered = sorted(
-        links,
-        key=lambda lk: (lk.file_a.startswith("RETA") == lk.file_b.startswith("RETA"), -lk.score),
-    )
-    for lk in ordered:
-        va, vb = victims.get(lk.file_a, []), victims.get(lk.file_b, [])
-        if not va or not vb:
-            continue
-        changed = True
+    for side_a, side_b, why, names in groups:
+        changed = bool(side_a and side_b)
         while changed:
             changed = False
-            labels_a = {label(i) for i in va}
-            labels_b = {label(i) for i in vb}
-            left_a = [i for i in va if label(i) not in labels_b]
-            left_b = [i for i in vb if label(i) not in labels_a]
+            labels_a = {label(i) for i in side_a}
+            labels_b = {label(i) for i in side_b}
+            left_a = _one_per_person([i for i in side_a if label(i) not in labels_b], label)
+            left_b = _one_per_person([i for i in side_b if label(i) not in labels_a], label)
             for u in [i for i in left_a + left_b if records[i].unidentified]:
                 side, other = (left_a, left_b) if u in left_a else (left_b, left_a)
                 cands = [c for c in other if _compatible(records[u], records[c])]
                 if len(cands) != 1:
                     continue
                 c = cands[0]
-                back = [x for x in side if _compatible(records[x], records[c])]
-                if back != [u]:
+                rivals = [
+                    x
+                    for x in side
+                    if records[x].unidentified and _compatible(records[x], records[c])
+                ]
+                if rivals != [u]:
                     continue
                 alias[label(u)] = label(c)
                 merges.append((u, c))
                 ru, rc = records[u], records[c]
-                why = (
-                    f"Caso vinculado ({'; '.join(lk.reasons)}): la víctima no identificada "
-                    f"{ru.key[1]} y {rc.key[1]} son las únicas víctimas sin pareja en "
-                    f"{lk.file_a} y {lk.file_b}, con sexo y edad compatibles."
+                text = (
+                    f"Caso vinculado ({why}): la víctima no identificada {ru.key[1]} y "
+                    f"{rc.key[1]} son las únicas víctimas sin pareja compatibles entre "
+                    f"{names[0]} y {names[1]} (sexo y edad compatibles)."
                 )
-                out.append(InferredLink(ru.key, rc.key, (lk.file_a, lk.file_b), why))
+                out.append(InferredLink(ru.key, rc.key, (ru.file, rc.file), text))
                 changed = True
                 break
     return out, merges
+
+
+def _one_per_person(rows: list[int], label: Callable[[int], int]) -> list[int]:
+    seen: set[int] = set()
+    out: list[int] = []
+    for i in rows:
+        lab = label(i)
+        if lab not in seen:
+            seen.add(lab)
+            out.append(i)
+    return out

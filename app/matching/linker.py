@@ -205,7 +205,7 @@ class Linker:
             must_link=[p for p, same in judged.items() if same],
         )
         case_labels, case_links = link_cases(inputs, roots.tolist())
-        inferred, merges = infer_by_elimination(inputs, roots.tolist(), case_links)
+        inferred, merges = infer_by_elimination(inputs, roots.tolist(), case_links, case_labels)
         labels = _apply_merges(roots, merges)
         self.index = LinkIndex(table, blocking, self.comparator, model, tf, s)
         return LinkResult(

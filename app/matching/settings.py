@@ -49,8 +49,8 @@ class LinkageSettings:
     # Blocks larger than this are skipped: they hold common-name groups whose pairs are
     # also reached by more specific rules, and they would dominate the pair count.
     max_block_size: int = 400
-    match_probability: float = 0.8
-    review_low: float = 0.3
+    match_probability: float = 0.5
+    review_low: float = 0.2
     # Mean probability over all scored cross pairs needed to merge two clusters; stops one
     # weak link from chaining unrelated records together.
     cluster_mean_probability: float = 0.5
