@@ -53,6 +53,8 @@ class InferredLink:
 def _files(records: Sequence[LinkInput]) -> dict[str, CaseFile]:
     files: dict[str, CaseFile] = {}
     for i, rec in enumerate(records):
+        if not rec.file:
+            continue  # a plain person list has no case files
         ref_date = rec.reference_date or date.min
         cf = files.get(rec.file)
         if cf is None:
@@ -114,7 +116,8 @@ def link_cases(
             by_ref[ref].append(cf.key)
     persons_files: dict[int, set[str]] = defaultdict(set)
     for i, rec in enumerate(records):
-        persons_files[person[i]].add(rec.file)
+        if rec.file:
+            persons_files[person[i]].add(rec.file)
     shared: dict[tuple[str, str], int] = defaultdict(int)
     for fs in persons_files.values():
         if 1 < len(fs) <= 50:
@@ -198,7 +201,7 @@ def infer_by_elimination(
     by_case: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     by_file: dict[str, list[int]] = defaultdict(list)
     for i, rec in enumerate(records):
-        if rec.role == "victim":
+        if rec.role == "victim" and rec.file:
             by_file[rec.file].append(i)
             by_case[case_of_file[rec.file]][0 if rec.system == "RETA" else 1].append(i)
     reasons: dict[int, list[str]] = defaultdict(list)

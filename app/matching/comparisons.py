@@ -167,8 +167,20 @@ class Comparator:
             elif kind in ("paternal", "maternal"):
                 x, y = (pa, pb_al) if kind == "paternal" else (ma, mb_al)
                 lv, codes = self._names(names, x, y, spec.thresholds, _jaro_winkler)
+                if kind == "paternal":
+                    # One side has a single surname that matches the other's maternal
+                    # surname (the paternal one was dropped): its own, weaker level.
+                    cross = (sim(pa, mb) >= 0.92) | (sim(ma, pb) >= 0.92)
+                    lv = np.where(lv >= 1, lv + 1, lv).astype(np.int8)
+                    lv[(lv == 0) & ~full & cross] = 1
+                    codes = np.where(lv == 4, x, 0).astype(np.int32)
                 levels[:, c] = lv
                 tf_codes[:, c] = codes
+            elif kind == "case_context":
+                ca_, cb_ = ta.case[ia], tb.case[ib]
+                lv = (ca_ == cb_).astype(np.int8)
+                lv[(ca_ < 0) | (cb_ < 0)] = NULL_LEVEL
+                levels[:, c] = lv
             elif kind == "document":
                 doc_col = c
                 levels[:, c] = self._document(ta, ia, tb, ib)
@@ -244,7 +256,7 @@ class Comparator:
 
 _LEVELS: dict[str, tuple[str, ...]] = {
     "given_name": ("different", "similar", "very similar", "one name dropped", "exact"),
-    "paternal": ("different", "similar", "very similar", "exact"),
+    "paternal": ("different", "crosses the maternal", "similar", "very similar", "exact"),
     "maternal": ("different", "similar", "very similar", "exact"),
     "document": ("different", "different, a minor", "two edits", "one edit", "exact"),
     "birth": (
@@ -256,6 +268,7 @@ _LEVELS: dict[str, tuple[str, ...]] = {
         "exact",
     ),
     "category": ("different", "equal"),
+    "case_context": ("other case", "same linked case"),
     "ubigeo": ("other department", "same department", "same province", "same district"),
 }
 

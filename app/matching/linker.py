@@ -141,7 +141,11 @@ class Linker:
     def link(
         self, records: Sequence[CommonRecord | LinkInput], *, judgements: Judgements | None = None
     ) -> LinkResult:
-        """Link records into persons and cases; human judgements always win."""
+        """Link records into persons and cases; human judgements always win.
+
+        Two passes: persons, then cases from them; then persons again with "same linked
+        case" as one more comparison, cases again, and unidentified victims by elimination.
+        """
         s = self.settings
         inputs = [_as_input(r) for r in records]
         table = RecordTable(inputs)
@@ -153,58 +157,75 @@ class Linker:
         a, b, ka, kb = self._drop_hopeless(table, a, b)
         levels, tf_codes = self.comparator.compare(table, a, table, b)
         known_levels, _ = self.comparator.compare(table, ka, table, kb)
-        model = FellegiSunter(self.comparator.comparisons)
         rng = np.random.default_rng(s.seed)
-        m = min(s.random_pairs_for_u, n * 4)
-        ra, rb = rng.integers(0, max(n, 1), m), rng.integers(0, max(n, 1), m)
+        size = min(s.random_pairs_for_u, n * 4)
+        ra, rb = rng.integers(0, max(n, 1), size), rng.integers(0, max(n, 1), size)
         ra, rb = ra[ra != rb], rb[ra != rb]
         rand_levels, _ = self.comparator.compare(table, ra, table, rb)
-        total_pairs = n * (n - 1) / 2
-        params = model.fit(
-            levels,
-            random_levels=rand_levels,
-            random_weight=max(total_pairs - len(a), 0.0) / max(len(ra), 1),
-            nonmatch_levels=known_levels,
-            sessions=self._sessions(levels),
-            prior=min(s.prior_match, max(n, 1) / max(total_pairs, 1.0)),
-            iterations=s.em_iterations,
-            tolerance=s.em_tolerance,
-        )
-        model.calibrate_tf(tf_codes, tf)
-        log2_odds, field_w, tf_adj = model.score(levels, tf_codes, tf, s.tf_weight_bounds)
-        prob = 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
-        forbidden, rules = self._constraints(table, a, b, levels)
         judged = self._judgement_pairs(table, judgements or {})
-        status = np.where(
-            prob >= s.match_probability,
-            "link",
-            np.where(prob >= s.review_low, "review", "non-link"),
-        ).astype(object)
-        prob[forbidden] = 0.0
-        status[forbidden] = "cannot-link"
-        pair_pos = {
-            (int(x), int(y)): k for k, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True))
-        }
-        for (i, j), same in judged.items():
-            k = pair_pos.get((i, j))
-            if k is not None:
-                prob[k] = 1.0 if same else 0.0
-                status[k] = "judgement"
-                rules[k] = "juicio humano: " + ("misma persona" if same else "personas distintas")
-        negatives = {pair for pair, same in judged.items() if not same}
-        cannot = self._cannot_link(table, negatives)
-        roots, _ = cluster_pairs(
-            n,
-            a,
-            b,
-            prob,
-            threshold=s.match_probability,
-            mean_threshold=s.cluster_mean_probability,
-            veto_probability=s.cluster_veto_probability,
-            cannot_link=cannot,
-            must_link=[p for p, same in judged.items() if same],
+        case_col = next(
+            (k for k, c in enumerate(self.comparator.comparisons) if c.spec.kind == "case_context"),
+            None,
         )
-        case_labels, case_links = link_cases(inputs, roots.tolist())
+        passes = 1 if case_col is None else 2
+        case_labels: dict[str, int] = {}
+        for step in range(passes):
+            if step == 1 and case_col is not None:
+                file_codes = [r.file for r in inputs]
+                table.case = np.fromiter(
+                    (case_labels.get(f, -1) for f in file_codes), dtype=np.int32, count=n
+                )
+                for lv, x, y in ((levels, a, b), (known_levels, ka, kb), (rand_levels, ra, rb)):
+                    lv[:, case_col] = self._case_levels(table, x, y)
+            model = FellegiSunter(self.comparator.comparisons)
+            total_pairs = n * (n - 1) / 2
+            params = model.fit(
+                levels,
+                random_levels=rand_levels,
+                random_weight=max(total_pairs - len(a), 0.0) / max(len(ra), 1),
+                nonmatch_levels=known_levels,
+                sessions=self._sessions(levels),
+                prior=min(s.prior_match, max(n, 1) / max(total_pairs, 1.0)),
+                iterations=s.em_iterations,
+                tolerance=s.em_tolerance,
+            )
+            model.calibrate_tf(tf_codes, tf)
+            log2_odds, field_w, tf_adj = model.score(levels, tf_codes, tf, s.tf_weight_bounds)
+            prob = 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
+            forbidden, rules = self._constraints(table, a, b, levels)
+            status = np.where(
+                prob >= s.match_probability,
+                "link",
+                np.where(prob >= s.review_low, "review", "non-link"),
+            ).astype(object)
+            prob[forbidden] = 0.0
+            status[forbidden] = "cannot-link"
+            if judged:
+                pair_pos = {
+                    (int(x), int(y)): k
+                    for k, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True))
+                }
+                for (i, j), same in judged.items():
+                    k = pair_pos.get((i, j))
+                    if k is not None:
+                        prob[k] = 1.0 if same else 0.0
+                        status[k] = "judgement"
+                        rules[k] = "juicio humano: " + (
+                            "misma persona" if same else "personas distintas"
+                        )
+            negatives = {pair for pair, same in judged.items() if not same}
+            roots, _ = cluster_pairs(
+                n,
+                a,
+                b,
+                prob,
+                threshold=s.match_probability,
+                mean_threshold=s.cluster_mean_probability,
+                veto_probability=s.cluster_veto_probability,
+                cannot_link=self._cannot_link(table, negatives),
+                must_link=[p for p, same in judged.items() if same],
+            )
+            case_labels, case_links = link_cases(inputs, roots.tolist())
         inferred, merges = infer_by_elimination(inputs, roots.tolist(), case_links, case_labels)
         labels = _apply_merges(roots, merges)
         self.index = LinkIndex(table, blocking, self.comparator, model, tf, s)
@@ -262,6 +283,13 @@ class Linker:
             out.append(ScoredPair(rec.key, index.table.records[int(cand[k])].key, p, st, expl))
         return out
 
+    @staticmethod
+    def _case_levels(table: RecordTable, x: I64, y: I64) -> I8:
+        ca, cb = table.case[x], table.case[y]
+        lv = np.asarray(ca == cb, dtype=np.int8)
+        lv[(ca < 0) | (cb < 0)] = -1
+        return lv
+
     def _sessions(self, levels: I8) -> list[tuple[npt.NDArray[np.bool_], frozenset[int]]]:
         """EM sessions for m: pairs sharing a document, then pairs sharing both surnames."""
         cols = {c.spec.kind: k for k, c in enumerate(self.comparator.comparisons)}
@@ -282,7 +310,7 @@ class Linker:
         """Split off pairs the constraints forbid: named same-file pairs are known non-matches."""
         same_doc = (table.document[a] == table.document[b]) & (table.document[a] > 0)
         unident = table.unidentified[a] | table.unidentified[b]
-        same_file = table.file[a] == table.file[b]
+        same_file = (table.file[a] == table.file[b]) & (table.file[a] > 0)
         keep = same_doc | (~unident & ~same_file)
         known = ~keep & ~unident
         return a[keep], b[keep], a[known], b[known]
@@ -293,7 +321,7 @@ class Linker:
         cols = {c.spec.kind: k for k, c in enumerate(self.comparator.comparisons)}
         rules: dict[int, str] = {}
         forbidden = np.zeros(len(a), dtype=bool)
-        same_file = table.file[a] == table.file[b]
+        same_file = (table.file[a] == table.file[b]) & (table.file[a] > 0)
         given_same = table.given[a] == table.given[b]
         same_doc = (table.document[a] == table.document[b]) & (table.document[a] > 0)
         rule = same_file & ~(same_doc & given_same)
@@ -328,7 +356,7 @@ class Linker:
             if (min(i, j), max(i, j)) in negatives:
                 return True
             same_doc = doc[i] == doc[j] and doc[i] > 0
-            if file[i] == file[j] and not (same_doc and given[i] == given[j]):
+            if file[i] == file[j] and file[i] > 0 and not (same_doc and given[i] == given[j]):
                 return True
             # A minor may carry a relative's DNI in one system and their own in the other.
             return bool(

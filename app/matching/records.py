@@ -128,7 +128,6 @@ def from_person(
         age=age,
         reference_date=reference_date,
         ubigeo_residence=(postcode or "").strip(),
-        file=f"{record_key[0]}|{record_key[1]}",
     )
 
 
@@ -219,6 +218,8 @@ class RecordTable:
             dtype=np.int32,
         )
         self.key_index = {r.key: i for i, r in enumerate(records)}
+        # Case cluster of each row, known after a first linkage pass (-1: unknown).
+        self.case = np.full(len(records), -1, dtype=np.int32)
 
     def __len__(self) -> int:
         return len(self.records)

@@ -14,7 +14,14 @@ __all__ = [
 ]
 
 ComparisonKind = Literal[
-    "given_name", "paternal", "maternal", "document", "birth", "category", "ubigeo"
+    "given_name",
+    "paternal",
+    "maternal",
+    "document",
+    "birth",
+    "category",
+    "ubigeo",
+    "case_context",
 ]
 BlockingKey = Literal[
     "document", "surname_pair", "given_surname", "given_birth_year", "surname_residence"
@@ -74,6 +81,8 @@ DEFAULT_COMPARISONS: tuple[ComparisonSpec, ...] = (
     ComparisonSpec("nationality", "category", "nationality"),
     ComparisonSpec("residence", "ubigeo", "residence"),
     ComparisonSpec("birthplace", "ubigeo", "birthplace"),
+    # Filled in by a second pass once cases are linked: two rows of one linked case.
+    ComparisonSpec("case", "case_context", "case"),
 )
 
 DEFAULT_BLOCKING: tuple[BlockingRule, ...] = (
