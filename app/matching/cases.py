@@ -113,7 +113,10 @@ def link_cases(
     by_ref: dict[str, list[str]] = defaultdict(list)
     for cf in files.values():
         for ref in cf.refs:
-            by_ref[ref].append(cf.key)
+            # Complaint numbers restart per police unit: "1-2016" alone matches hundreds of
+            # files, so pair files only within a department of the facts.
+            for dept in {p[:2] for p in cf.facts_places} or {""}:
+                by_ref[f"{ref}|{dept}"].append(cf.key)
     persons_files: dict[int, set[str]] = defaultdict(set)
     for i, rec in enumerate(records):
         if rec.file:
