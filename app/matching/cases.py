@@ -258,7 +258,62 @@ def infer_by_elimination(
                 out.append(InferredLink(ru.key, rc.key, (ru.file, rc.file), text))
                 changed = True
                 break
+        if names[0] != "policía":
+            continue
+        # Balanced leftovers: when both sides of a case have the same number of unexplained
+        # victims, each must be someone on the other side. Pair them (never two named
+        # victims: the linker already said their names differ) if a full pairing exists.
+        labels_a = {label(i) for i in side_a}
+        labels_b = {label(i) for i in side_b}
+        left_a = _one_per_person([i for i in side_a if label(i) not in labels_b], label)
+        left_b = _one_per_person([i for i in side_b if label(i) not in labels_a], label)
+        if not left_a or len(left_a) != len(left_b) or len(left_a) > 8:
+            continue
+        pairing = _full_pairing(records, left_a, left_b)
+        if pairing is None:
+            continue
+        for x, y in pairing:
+            alias[label(x)] = label(y)
+            merges.append((x, y))
+            rx, ry = records[x], records[y]
+            text = (
+                f"Caso vinculado ({why}): {len(left_a)} víctima(s) sin pareja a cada lado; "
+                f"{rx.key[1]} y {ry.key[1]} se asignan por eliminación (sexo y edad "
+                "compatibles; asignación entre varias posibles, revisar)."
+            )
+            out.append(InferredLink(rx.key, ry.key, (rx.file, ry.file), text))
     return out, merges
+
+
+def _full_pairing(
+    records: Sequence[LinkInput], left: list[int], right: list[int]
+) -> list[tuple[int, int]] | None:
+    """Return a perfect matching of compatible rows (one side unidentified), or None."""
+    allowed = {
+        x: [
+            y
+            for y in right
+            if (records[x].unidentified or records[y].unidentified)
+            and _compatible(records[x], records[y])
+        ]
+        for x in left
+    }
+    match: dict[int, int] = {}
+
+    def augment(x: int, seen: set[int]) -> bool:
+        for y in allowed[x]:
+            if y in seen:
+                continue
+            seen.add(y)
+            if y not in match or augment(match[y], seen):
+                match[y] = x
+                return True
+        return False
+
+    for x in sorted(left, key=lambda k: len(allowed[k])):
+        if not augment(x, set()):
+            return None
+    return [(x, y) for y, x in match.items()]
 
 
 def _one_per_person(rows: list[int], label: Callable[[int], int]) -> list[int]:
