@@ -250,14 +250,24 @@ class Linker:
         )
 
     def score_one(
-        self, record: CommonRecord | LinkInput, against: LinkIndex | None = None
+        self,
+        record: CommonRecord | LinkInput,
+        against: LinkIndex | None = None,
+        *,
+        remember: bool = False,
     ) -> list[ScoredPair]:
-        """Score one new record against the stored index, best candidates first."""
+        """Score one new record against the stored index, best candidates first.
+
+        With remember=True the record's names join the term frequencies, so that they stay
+        current as records arrive (the blocking index itself is rebuilt by the next link()).
+        """
         index = against or self.index
         if index is None:
             raise RuntimeError("link() must run before score_one()")
         rec = _as_input(record)
         new = index.table.sibling([rec])
+        if remember:
+            index.tf.add(new)
         cand = index.blocking.candidates(rec)
         cand = cand[~index.table.unidentified[cand]] if not rec.document else cand
         if len(cand) == 0:

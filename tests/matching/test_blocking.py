@@ -1,0 +1,58 @@
+"""Blocking keys and candidate pairs."""
+
+from datetime import date
+
+from app.matching.blocking import BlockingIndex, record_keys
+from app.matching.records import RecordTable, from_person
+from app.matching.settings import BlockingRule
+
+PAIR = BlockingRule("surnames", "surname_pair")
+
+
+def test_surname_pair_key_ignores_order_accents_and_particles() -> None:
+    a = from_person("1", given_name="Rosa", surname="Quispe", maternal_surname="De la Cruz")
+    b = from_person("2", given_name="ROSA", surname="CRUZ", maternal_surname="QUISPE")
+    c = from_person("3", given_name="Rosa", surname="Kispe", maternal_surname="Cruz")
+    assert record_keys(PAIR, a) == record_keys(PAIR, b) == record_keys(PAIR, c)
+
+
+def test_unidentified_rows_get_no_name_keys() -> None:
+    nn = from_person("1", given_name="NN")
+    for key in ("surname_pair", "given_surname", "given_birth_year"):
+        assert record_keys(BlockingRule(key, key), nn) == []  # type: ignore[arg-type]
+
+
+def test_given_name_and_birth_year_from_age() -> None:
+    rec = from_person(
+        "1", given_name="Ana", surname="Rojas", age=17, reference_date=date(2017, 3, 1)
+    )
+    keys = record_keys(BlockingRule("g", "given_birth_year"), rec)
+    assert keys == ["ANA|1999", "ANA|2000"]
+
+
+def test_pairs_deduplicated_and_counted_per_rule() -> None:
+    people = [
+        from_person(
+            "1", given_name="Ana", surname="Rojas", maternal_surname="Cruz", document="41234567"
+        ),
+        from_person(
+            "2", given_name="Ana", surname="Cruz", maternal_surname="Rojas", document="41234567"
+        ),
+        from_person("3", given_name="Luis", surname="Soto", maternal_surname="Vera"),
+    ]
+    table = RecordTable(people)
+    rules = [BlockingRule("doc", "document"), PAIR]
+    a, b, stats = BlockingIndex(table, rules, 100).pairs(len(people))
+    assert list(zip(a.tolist(), b.tolist(), strict=True)) == [(0, 1)]
+    assert [(s.pairs, s.new_pairs) for s in stats] == [(1, 1), (1, 0)]
+
+
+def test_candidates_of_a_new_record() -> None:
+    people = [
+        from_person(str(i), given_name="Ana", surname="Rojas", maternal_surname="Cruz")
+        for i in range(3)
+    ]
+    table = RecordTable(people)
+    index = BlockingIndex(table, [PAIR], 100)
+    new = from_person("x", given_name="Ana", surname="Cruz", maternal_surname="Rojas")
+    assert index.candidates(new).tolist() == [0, 1, 2]
