@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import getpass
 import json
 import logging
@@ -11,15 +12,30 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from app.adapters import SourceFileError
 from app.auth import service as auth_service
 from app.auth.roles import Role
+from app.config import get_settings
 from app.db import session_scope
 from app.ingest import service as ingest_service
+from app.linkage.dedupe import FIELDS as DEDUPE_FIELDS
+from app.linkage.dedupe import dedupe_csv, parse_mapping
+from app.linkage.repository import export_members
+from app.linkage.service import run_linkage
+from app.linkage.views import run_view
 from app.migrate import upgrade
+from app.models import CaseMember, PersonMember
 from app.models._types import utcnow
 from app.schema import System
 
@@ -29,7 +45,9 @@ app = typer.Typer(help="Intertrata: RETA and SISTRA interoperability.", no_args_
 db_app = typer.Typer(help="Database administration.", no_args_is_help=True)
 ingest_app = typer.Typer(help="Ingest an export file of one system.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+export_app = typer.Typer(help="Export linkage results.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(export_app, name="export")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(keys_app, name="keys")
 
@@ -81,7 +99,7 @@ def summary_dict(outcome: ingest_service.BatchOutcome) -> dict[str, Any]:
     }
 
 
-def _ingest(system: System, path: Path, as_json: bool) -> None:
+def _ingest(system: System, path: Path, as_json: bool, link: bool | None = None) -> None:
     _ready()
     if not path.is_file():
         err.print(f"[red]No existe el archivo {path}[/red]")
@@ -126,8 +144,13 @@ def _ingest(system: System, path: Path, as_json: bool) -> None:
             else:
                 err.print(f"[red]Archivo rechazado:[/red] {exc.message}")
             raise typer.Exit(2) from exc
+    do_link = get_settings().link_after_ingest if link is None else link
+    if do_link and (summary["new"] or summary["updated"]):
+        run = _link(full=False, quiet=as_json)
+        if run is not None:
+            summary["link_run"] = run
     if as_json:
-        print(json.dumps(summary, ensure_ascii=False))
+        print(json.dumps(summary, ensure_ascii=False, default=str))
         return
     _print_summary(summary)
 
@@ -152,19 +175,148 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")]
+LinkOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--link/--no-link", help="Link after ingest (default: INTERTRATA_LINK_AFTER_INGEST)."
+    ),
+]
 FileArg = Annotated[Path, typer.Argument(help="Export file (format from the extension).")]
 
 
 @ingest_app.command("reta")
-def ingest_reta(file: FileArg, as_json: JsonOpt = False) -> None:
+def ingest_reta(file: FileArg, as_json: JsonOpt = False, link: LinkOpt = None) -> None:
     """Ingest a RETA export (.csv in cp1252 with ';', or .xlsx)."""
-    _ingest(System.RETA, file, as_json)
+    _ingest(System.RETA, file, as_json, link)
 
 
 @ingest_app.command("sistra")
-def ingest_sistra(file: FileArg, as_json: JsonOpt = False) -> None:
+def ingest_sistra(file: FileArg, as_json: JsonOpt = False, link: LinkOpt = None) -> None:
     """Ingest a SISTRA export (.csv in UTF-8, or .jsonl)."""
-    _ingest(System.SISTRA, file, as_json)
+    _ingest(System.SISTRA, file, as_json, link)
+
+
+def _link(*, full: bool, quiet: bool) -> dict[str, Any] | None:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]Enlace:[/bold] {task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=quiet,
+    ) as progress:
+        task = progress.add_task("inicio", total=None)
+        with session_scope() as session:
+            run = run_linkage(
+                session,
+                full=full,
+                trigger=_cli_user(),
+                progress=lambda stage: progress.update(task, description=stage),
+            )
+            return run_view(run) if run is not None else None
+
+
+@app.command()
+def link(
+    full: Annotated[bool, typer.Option("--full", help="Rebuild from scratch.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Link what changed since the last run into persons and cases."""
+    _ready()
+    run = _link(full=full, quiet=as_json)
+    if as_json:
+        print(json.dumps(run, ensure_ascii=False, default=str))
+        return
+    if run is None:
+        out.print("Nada cambió desde el último enlace; use --full para reconstruir.")
+        return
+    table = Table(title=f"Enlace {run['id']} ({run['mode']}) en {run['seconds']:.1f} s")
+    for label in (
+        "registros",
+        "pares",
+        "enlaces",
+        "inferidos",
+        "personas",
+        "casos",
+        "a revisar",
+        "fusiones",
+        "divisiones",
+    ):
+        table.add_column(label, justify="right")
+    table.add_row(
+        *(
+            str(run[k])
+            for k in (
+                "records",
+                "pairs",
+                "links",
+                "inferred",
+                "persons",
+                "cases",
+                "review",
+                "merges",
+                "splits",
+            )
+        )
+    )
+    out.print(table)
+
+
+OutOpt = Annotated[Path, typer.Option("--out", help="CSV file to write.")]
+
+
+def _export(model: type[PersonMember] | type[CaseMember], column: str, path: Path) -> None:
+    _ready()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    with session_scope() as session, path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["system", "row_id", column])
+        for system, row_id, ident in export_members(session, model=model):
+            writer.writerow([system, row_id, ident])
+            n += 1
+    out.print(f"{n} filas escritas en {path}")
+
+
+@export_app.command("persons")
+def export_persons(out_file: OutOpt) -> None:
+    """Write system,row_id,person_id for every stored row."""
+    _export(PersonMember, "person_id", out_file)
+
+
+@export_app.command("cases")
+def export_cases(out_file: OutOpt) -> None:
+    """Write system,row_id,case_id for every stored row."""
+    _export(CaseMember, "case_id", out_file)
+
+
+@app.command()
+def dedupe(
+    file: Annotated[Path, typer.Argument(help="CSV person list (UTF-8, comma).")],
+    id_column: Annotated[str, typer.Option(help="Column with a unique row id.")],
+    mapping: Annotated[
+        str,
+        typer.Option(
+            "--map",
+            help="given_name=COL,surname=COL,dob=COL,... (fields: "
+            + ", ".join(DEDUPE_FIELDS)
+            + ")",
+        ),
+    ],
+    out_file: OutOpt,
+) -> None:
+    """Deduplicate any person list with the linkage core; adds a person_id column."""
+    try:
+        summary = dedupe_csv(
+            file, id_column=id_column, mapping=parse_mapping(mapping), out=out_file
+        )
+    except (ValueError, OSError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    out.print(
+        f"{summary.rows} filas, {summary.persons} personas, {summary.duplicates} duplicados; "
+        f"escrito en {out_file}"
+    )
 
 
 @keys_app.command("create")
@@ -254,7 +406,8 @@ def demo(
         (System.RETA, "reta_corrections.csv"),
         (System.SISTRA, "sistra_corrections.csv"),
     ):
-        _ingest(system, paths[name], as_json=False)
+        _ingest(system, paths[name], as_json=False, link=False)
+    link(full=False, as_json=False)
 
 
 @app.command()

@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 50 * 1024 * 1024
     max_json_rows: int = 100_000
     log_level: str = "INFO"
+    link_after_ingest: bool = True
 
     def resolved_database_url(self) -> str:
         """Return the configured database URL, or the embedded SQLite default."""

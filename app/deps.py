@@ -15,7 +15,9 @@ from app.db import get_session
 
 __all__ = ["CurrentPrincipal", "SessionDep", "require_role"]
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# Commit before the response is sent: a client never sees 201 for a write that then
+# fails to commit, and background work after the response finds the data committed.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 _bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer itk_...`")
 

@@ -14,6 +14,7 @@ from app import __version__
 from app.auth.router import router as auth_router
 from app.config import get_settings
 from app.ingest.router import router as ingest_router
+from app.linkage.router import router as linkage_router
 
 __all__ = ["create_app"]
 
@@ -79,6 +80,7 @@ def create_app() -> FastAPI:
         description=_DESCRIPTION,
         openapi_tags=[
             {"name": "ingest", "description": "Agencies push exports; batches and history."},
+            {"name": "linkage", "description": "Persons, links, review queue and judgements."},
             {"name": "auth", "description": "Caller identity and API keys."},
             {"name": "health", "description": "Liveness."},
         ],
@@ -104,5 +106,6 @@ def create_app() -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     app.include_router(ingest_router)
+    app.include_router(linkage_router)
     app.include_router(auth_router)
     return app

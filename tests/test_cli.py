@@ -54,3 +54,38 @@ def test_db_upgrade_is_idempotent(db):
     r = runner.invoke(app, ["db", "upgrade"])
     assert r.exit_code == 0
     assert "al día" in r.stdout
+
+
+def test_link_and_exports(db, tmp_path):
+    runner.invoke(app, ["ingest", "reta", str(DATA / "reta.csv"), "--no-link"])
+    runner.invoke(app, ["ingest", "sistra", str(DATA / "sistra.csv"), "--no-link"])
+    r = runner.invoke(app, ["link", "--json"])
+    assert r.exit_code == 0, r.output
+    run = json.loads(r.stdout)
+    assert run["persons"] > 0 and run["mode"] == "full"
+    assert json.loads(runner.invoke(app, ["link", "--json"]).stdout) is None
+    for kind, column in (("persons", "person_id"), ("cases", "case_id")):
+        path = tmp_path / f"{kind}.csv"
+        assert runner.invoke(app, ["export", kind, "--out", str(path)]).exit_code == 0
+        lines = path.read_text("utf-8").splitlines()
+        assert lines[0] == f"system,row_id,{column}"
+        assert len(lines) - 1 == 54 + 66
+
+
+def test_dedupe_command_reports_bad_columns(tmp_path):
+    src = tmp_path / "l.csv"
+    src.write_text("id,n\n1,Ana\n", encoding="utf-8")
+    r = runner.invoke(
+        app,
+        [
+            "dedupe",
+            str(src),
+            "--id-column",
+            "id",
+            "--map",
+            "given_name=x",
+            "--out",
+            str(tmp_path / "o.csv"),
+        ],
+    )
+    assert r.exit_code == 2

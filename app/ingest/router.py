@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.datastructures import UploadFile
 
@@ -27,6 +27,7 @@ from app.ingest.schemas import (
     RecordVersionRead,
     RejectionRead,
 )
+from app.linkage.service import link_in_background
 from app.models import Batch
 from app.schema import RowError, RowIssue, System
 
@@ -170,6 +171,7 @@ def push_batch(
     principal: Pusher,
     session: SessionDep,
     payload: Annotated[_Payload, Depends(_read_payload)],
+    background: BackgroundTasks,
 ) -> Any:
     """Push an export file or a JSON array of source-native rows as one batch."""
     _check_system(principal, system)
@@ -212,6 +214,9 @@ def push_batch(
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
             content={"detail": exc.message, "batch_id": failed.id},
         )
+    if get_settings().link_after_ingest and (outcome.batch.new or outcome.batch.updated):
+        # After the response, in its own transaction, so the push is committed first.
+        background.add_task(link_in_background, principal.label)
     return _summary(outcome)
 
 

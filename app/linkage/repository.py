@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.db import executemany
@@ -28,19 +28,43 @@ __all__ = [
     "add_events",
     "add_run",
     "case_members",
+    "cases_of",
     "changed_since",
     "create_entities",
+    "current_record",
+    "export_members",
+    "get_person",
+    "get_review_item",
     "iter_current_records",
     "judgements",
+    "judgements_for",
+    "keys_of",
     "last_run",
+    "links_among",
+    "list_links",
+    "list_runs",
+    "lock_runs",
     "next_id",
+    "pending_reviews",
+    "person_events",
     "person_members",
+    "person_of",
+    "person_records",
     "record_ids",
     "replace_links",
     "replace_members",
     "retire",
     "review_items",
 ]
+
+
+_RUN_LOCK = 7_154_231  # arbitrary, constant: one linkage run at a time
+
+
+def lock_runs(session: Session) -> None:
+    """Serialise linkage runs (PostgreSQL advisory lock; SQLite has one writer anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _RUN_LOCK})
 
 
 def add_run(session: Session, *, run: LinkRun) -> LinkRun:
@@ -149,3 +173,145 @@ def judgements(session: Session) -> Sequence[Judgement]:
 def review_items(session: Session) -> dict[tuple[str, str], ReviewItem]:
     """Return every review item by its pair of keys."""
     return {(r.key_a, r.key_b): r for r in session.scalars(select(ReviewItem))}
+
+
+def get_person(session: Session, *, person_id: int) -> Person | None:
+    """Return one person."""
+    return session.get(Person, person_id)
+
+
+def person_records(
+    session: Session, *, person_id: int
+) -> list[tuple[SourceRecord, dict[str, Any]]]:
+    """Return the source records of a person with their current common record."""
+    stmt = (
+        select(SourceRecord, SourceRecordVersion.record)
+        .join(PersonMember, PersonMember.source_record_id == SourceRecord.id)
+        .join(
+            SourceRecordVersion,
+            (SourceRecordVersion.source_record_id == SourceRecord.id)
+            & (SourceRecordVersion.version == SourceRecord.version),
+        )
+        .where(PersonMember.person_id == person_id)
+        .order_by(SourceRecord.registration_date, SourceRecord.system, SourceRecord.row_id)
+    )
+    return [(rec, doc) for rec, doc in session.execute(stmt)]
+
+
+def cases_of(session: Session, *, record_ids: list[int]) -> dict[int, int]:
+    """Return source record id -> case id for some records."""
+    if not record_ids:
+        return {}
+    stmt = select(CaseMember.source_record_id, CaseMember.case_id).where(
+        CaseMember.source_record_id.in_(record_ids)
+    )
+    return {rid: cid for rid, cid in session.execute(stmt)}
+
+
+def person_events(session: Session, *, person_id: int) -> Sequence[PersonEvent]:
+    """Return the merges and splits that involve a person, oldest first."""
+    stmt = (
+        select(PersonEvent)
+        .where((PersonEvent.person_id == person_id) | (PersonEvent.other_person_id == person_id))
+        .order_by(PersonEvent.at, PersonEvent.id)
+    )
+    return session.scalars(stmt).all()
+
+
+def judgements_for(session: Session, *, keys: list[str]) -> Sequence[Judgement]:
+    """Return the judgements that involve any of these record keys."""
+    if not keys:
+        return []
+    stmt = (
+        select(Judgement)
+        .where(Judgement.key_a.in_(keys) | Judgement.key_b.in_(keys))
+        .order_by(Judgement.at, Judgement.id)
+    )
+    return session.scalars(stmt).all()
+
+
+def links_among(session: Session, *, record_ids: list[int]) -> Sequence[Link]:
+    """Return the links between records of a set."""
+    if not record_ids:
+        return []
+    stmt = select(Link).where(Link.record_a_id.in_(record_ids) & Link.record_b_id.in_(record_ids))
+    return session.scalars(stmt).all()
+
+
+def list_links(session: Session, *, status: str | None, limit: int, offset: int) -> Sequence[Link]:
+    """Return links of the last run, strongest first."""
+    stmt = select(Link).order_by(Link.probability.desc(), Link.id)
+    if status is not None:
+        stmt = stmt.where(Link.status == status)
+    return session.scalars(stmt.limit(limit).offset(offset)).all()
+
+
+def keys_of(session: Session, *, record_ids: Iterable[int]) -> dict[int, str]:
+    """Return source record id -> 'SYSTEM:row_id'."""
+    ids = list(set(record_ids))
+    if not ids:
+        return {}
+    stmt = select(SourceRecord.id, SourceRecord.system, SourceRecord.row_id).where(
+        SourceRecord.id.in_(ids)
+    )
+    return {i: f"{s}:{r}" for i, s, r in session.execute(stmt)}
+
+
+def pending_reviews(session: Session, *, limit: int) -> Sequence[ReviewItem]:
+    """Return pending review items, most doubtful first."""
+    stmt = (
+        select(ReviewItem)
+        .where(ReviewItem.status == "pending")
+        .order_by(func.abs(ReviewItem.probability - 0.5), ReviewItem.id)
+        .limit(limit)
+    )
+    return session.scalars(stmt).all()
+
+
+def get_review_item(session: Session, *, item_id: int) -> ReviewItem | None:
+    """Return one review item."""
+    return session.get(ReviewItem, item_id)
+
+
+def current_record(session: Session, *, system: str, row_id: str) -> dict[str, Any] | None:
+    """Return the current common record of a source row."""
+    stmt = (
+        select(SourceRecordVersion.record)
+        .join(SourceRecord, SourceRecord.id == SourceRecordVersion.source_record_id)
+        .where(
+            SourceRecord.system == system,
+            SourceRecord.row_id == row_id,
+            SourceRecordVersion.version == SourceRecord.version,
+        )
+    )
+    return session.scalar(stmt)
+
+
+def person_of(session: Session, *, system: str, row_id: str) -> int | None:
+    """Return the person id of a source row."""
+    stmt = (
+        select(PersonMember.person_id)
+        .join(SourceRecord, SourceRecord.id == PersonMember.source_record_id)
+        .where(SourceRecord.system == system, SourceRecord.row_id == row_id)
+    )
+    return session.scalar(stmt)
+
+
+def list_runs(session: Session, *, limit: int) -> Sequence[LinkRun]:
+    """Return the newest runs."""
+    return session.scalars(select(LinkRun).order_by(LinkRun.id.desc()).limit(limit)).all()
+
+
+def export_members(
+    session: Session, *, model: type[PersonMember] | type[CaseMember]
+) -> Iterator[tuple[str, str, int]]:
+    """Yield (system, row_id, person or case id) for every stored row."""
+    target = model.person_id if model is PersonMember else model.case_id  # type: ignore[union-attr]
+    stmt = (
+        select(SourceRecord.system, SourceRecord.row_id, target)
+        .join(model, model.source_record_id == SourceRecord.id)
+        .order_by(SourceRecord.system, SourceRecord.row_id)
+        .execution_options(yield_per=20_000)
+    )
+    for row in session.execute(stmt):
+        yield row[0], row[1], row[2]

@@ -21,6 +21,7 @@ __all__ = [
     "DECISIONS",
     "explanation_json",
     "key_str",
+    "link_in_background",
     "pair_key",
     "parse_key",
     "record_judgement",
@@ -250,6 +251,7 @@ def run_linkage(
 ) -> LinkRun | None:
     """Link persons and cases; return None when nothing changed since the last run."""
     started = time.perf_counter()
+    repository.lock_runs(session)
     last = repository.last_run(session)
     if (
         not full
@@ -355,6 +357,18 @@ def run_linkage(
         run.seconds,
     )
     return run
+
+
+def link_in_background(trigger: str) -> None:
+    """Run an incremental linkage in its own transaction (after an API push)."""
+    from app.db import session_scope
+
+    try:
+        with session_scope() as session:
+            run_linkage(session, trigger=trigger)
+    except Exception:
+        # The push is already stored; the next run (or `intertrata link`) catches up.
+        log.exception("linkage after ingest failed")
 
 
 def record_judgement(

@@ -1,0 +1,98 @@
+"""HTTP contract of persons, links, review and runs: roles, audit, judgements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.db import session_scope
+from app.models import AuditEvent, PersonMember, ReviewItem
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def _push(client, as_role):
+    for system, name in (("RETA", "reta.csv"), ("SISTRA", "sistra.csv")):
+        r = client.post(
+            f"/v1/sources/{system}/batches",
+            headers=as_role("agency", system),
+            files={"file": (name, (DATA / name).read_bytes())},
+        )
+        assert r.status_code == 201
+
+
+def test_push_links_in_the_background_and_runs_are_listed(client, as_role):
+    _push(client, as_role)
+    runs = client.get("/v1/linkage/runs", headers=as_role("analyst")).json()
+    assert runs and runs[0]["status"] == "completed" and runs[0]["persons"] > 0
+    assert runs[0]["details"]["parameters"]["fields"]
+    assert client.get("/v1/linkage/runs", headers=as_role("agency", "RETA")).status_code == 403
+
+
+def test_person_view_is_for_reviewers_and_audited(client, as_role):
+    _push(client, as_role)
+    with session_scope() as s:
+        pid = s.scalars(select(PersonMember.person_id)).first()
+    assert client.get(f"/v1/persons/{pid}", headers=as_role("analyst")).status_code == 403
+    r = client.get(f"/v1/persons/{pid}", headers=as_role("reviewer"))
+    assert r.status_code == 200
+    body = r.json()
+    assert body["records"] and body["records"][0]["record"]["system"] in ("RETA", "SISTRA")
+    links = client.get(f"/v1/persons/{pid}/links", headers=as_role("reviewer"))
+    assert links.status_code == 200
+    with session_scope() as s:
+        events = s.scalars(select(AuditEvent).where(AuditEvent.action == "read_person")).all()
+        assert [e.resource_id for e in events] == [str(pid)]
+    assert client.get("/v1/persons/999999", headers=as_role("reviewer")).status_code == 404
+
+
+def test_links_carry_explanations(client, as_role):
+    _push(client, as_role)
+    links = client.get("/v1/links?status=link&limit=5", headers=as_role("reviewer")).json()
+    assert links
+    expl = links[0]["explanation"]
+    total = expl["prior_log2_odds"] + sum(f["weight"] + f["tf_adjustment"] for f in expl["fields"])
+    assert abs(total - expl["log2_odds"]) < 1e-2
+    inferred = client.get("/v1/links?status=inferred", headers=as_role("reviewer")).json()
+    assert all(x["reasoning"] for x in inferred)
+
+
+def test_review_queue_and_judgements(client, as_role):
+    _push(client, as_role)
+    h = as_role("reviewer")
+    queue = client.get("/v1/review/queue", headers=h).json()
+    if queue:
+        item = queue[0]
+        assert item["a"]["record"] and item["b"]["record"]
+        r = client.post(
+            f"/v1/review/{item['id']}/judgement", headers=h, json={"decision": "unsure"}
+        )
+        assert r.status_code == 201 and r.json()["decision"] == "unsure"
+        with session_scope() as s:
+            assert s.get(ReviewItem, item["id"]).status == "judged"
+        again = client.get("/v1/review/queue", headers=h).json()
+        assert item["id"] not in [i["id"] for i in again]
+    bad = client.post("/v1/review/1/judgement", headers=h, json={"decision": "maybe"})
+    assert bad.status_code == 422
+    pair = client.post(
+        "/v1/judgements",
+        headers=h,
+        json={"key_a": "RETA:R2015-000001", "key_b": "RETA:R2015-000006", "decision": "no_match"},
+    )
+    assert pair.status_code == 201
+    missing = client.post(
+        "/v1/judgements",
+        headers=h,
+        json={"key_a": "RETA:nope", "key_b": "RETA:R2015-000006", "decision": "match"},
+    )
+    assert missing.status_code == 404
+    assert client.get("/v1/review/queue", headers=as_role("analyst")).status_code == 403
+
+
+def test_only_admin_starts_runs(client, as_role):
+    _push(client, as_role)
+    assert client.post("/v1/linkage/runs", headers=as_role("reviewer"), json={}).status_code == 403
+    r = client.post("/v1/linkage/runs", headers=as_role("admin"), json={"full": True})
+    assert r.status_code == 200 and r.json()["mode"] == "full"
+    assert client.post("/v1/linkage/runs", headers=as_role("admin"), json={}).json() is None
