@@ -18,6 +18,7 @@ from app.audit import record as audit
 from app.auth.roles import Role
 from app.auth.service import Principal
 from app.config import get_settings
+from app.csvsafe import safe_cell
 from app.deps import SessionDep, require_role
 from app.ingest import service
 from app.ingest.schemas import (
@@ -270,7 +271,9 @@ def download_rejected(batch_id: str, principal: BatchReader, session: SessionDep
     writer.writerow(["FILA", "MOTIVOS", *columns])
     for q in rows:
         reasons = "; ".join(f"{i['column']}: {i['reason']}" for i in q.issues)
-        writer.writerow([q.row_number, reasons, *(q.raw.get(c, "") for c in columns)])
+        writer.writerow(
+            [q.row_number, safe_cell(reasons), *(safe_cell(q.raw.get(c)) for c in columns)]
+        )
     audit(
         session,
         principal=principal.label,
