@@ -1,0 +1,147 @@
+"""API shapes of victim statistics: yearly figures, tables, estimates, gaps and rules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+__all__ = [
+    "CellRead",
+    "EstimateRead",
+    "GapRead",
+    "GapStepRead",
+    "PatternRead",
+    "RateRead",
+    "RuleRead",
+    "StratifiedEstimateRead",
+    "VictimQuery",
+    "VictimStatsRead",
+    "YearRead",
+]
+
+Count = int | None  # None: hidden by small-cell suppression
+
+
+class VictimQuery(BaseModel):
+    """What to count: years, date basis, offence scope, filters and grouping."""
+
+    year_from: int | None = None
+    year_to: int | None = None
+    date_basis: Literal["registration", "facts"] = "registration"
+    offence_family: Literal["trafficking", "related"] | None = None
+    where: dict[str, list[str]] = Field(default_factory=dict)
+    group_by: list[str] = Field(default_factory=list)
+
+
+class RuleRead(BaseModel):
+    """One counting rule: an English key and its text in Spanish."""
+
+    key: str
+    text: str
+
+
+class EstimateRead(BaseModel):
+    """Chapman estimate of the total victims with a 95% interval."""
+
+    n1: int = Field(description="Persons in RETA")
+    n2: int = Field(description="Persons in SISTRA")
+    m: int = Field(description="Persons in both")
+    observed: int
+    total: float
+    se: float
+    ci_low: float
+    ci_high: float
+
+
+class StratifiedEstimateRead(BaseModel):
+    """Sum of Chapman estimates over strata (sex or age group)."""
+
+    by: str
+    total: EstimateRead
+    strata: dict[str, EstimateRead] = Field(
+        description="Per stratum; empty when some stratum is too small to serve"
+    )
+
+
+class GapStepRead(BaseModel):
+    """One term of a gap decomposition."""
+
+    key: str
+    label: str
+    value: Count
+
+
+class GapRead(BaseModel):
+    """From a published figure to the reconciled figure, term by term (terms add up)."""
+
+    start: str
+    start_value: Count
+    steps: list[GapStepRead]
+    end_value: Count
+
+
+class YearRead(BaseModel):
+    """The figures of one year."""
+
+    year: int
+    reconciled: Count = Field(description="Distinct victims (persons) counted in the year")
+    identified: Count
+    unidentified: Count = Field(description="Persons with no identified row: a separate line")
+    reta_only: Count
+    sistra_only: Count
+    both: Count
+    reta_rows: Count = Field(description="RETA victim rows registered in the year, all offences")
+    reta_rows_trafficking: Count
+    sistra_rows: Count = Field(description="SISTRA victim rows entered in the year, all offences")
+    sistra_rows_trafficking: Count
+    estimate: EstimateRead | None = None
+    estimate_by_sex: StratifiedEstimateRead | None = None
+    estimate_by_age: StratifiedEstimateRead | None = None
+    gaps: list[GapRead] = Field(default_factory=list)
+
+
+class CellRead(BaseModel):
+    """One cell (or margin: value 'total') of the grouping table."""
+
+    key: dict[str, str]
+    persons: Count
+
+
+class PatternRead(BaseModel):
+    """Persons of a year by the combination of lists that saw them (for MSE)."""
+
+    year: int
+    lists: dict[str, bool]
+    persons: Count
+
+
+class RateRead(BaseModel):
+    """Victims per 100,000 inhabitants of a department (2020 population)."""
+
+    year: int
+    basis: Literal["residence", "birth"]
+    department: str
+    department_code: str | None
+    persons: Count
+    population: float | None
+    rate_per_100k: float | None
+
+
+class VictimStatsRead(BaseModel):
+    """Distinct-victim statistics with the rules that produced them."""
+
+    query: VictimQuery
+    suppressed: bool = Field(description="True when small cells are hidden for this role")
+    threshold: int
+    rules: list[RuleRead]
+    assumptions: list[str] = Field(description="Capture-recapture assumptions and caveats")
+    last_linkage: datetime | None
+    unlinked_rows: int = Field(description="Victim rows not yet linked: counted as own person")
+    rows_without_date: int = Field(description="Rows left out: no date on the chosen basis")
+    years: list[YearRead]
+    group_by: list[str]
+    cells: list[CellRead]
+    patterns: list[PatternRead]
+    rates: list[RateRead]
