@@ -27,6 +27,17 @@ F64 = npt.NDArray[np.float64]
 Judgements = Mapping[tuple[RecordKey, RecordKey], bool]
 
 
+STATUSES = ("non-link", "review", "link", "cannot-link", "judgement")
+RULES: tuple[str | None, ...] = (
+    None,
+    "misma carpeta o denuncia",
+    "DNI válidos distintos",
+    "no identificado",
+    "juicio humano: misma persona",
+    "juicio humano: personas distintas",
+)
+
+
 @dataclass(frozen=True)
 class ScoredPair:
     """A scored record pair with its decision and explanation."""
@@ -59,11 +70,12 @@ class LinkResult:
     pair_a: I64
     pair_b: I64
     probability: F64
-    status: list[str]
+    status_code: I8
+    rule_code: I8
     levels: I8
-    field_weights: F64
-    tf_adjustments: F64
-    rules: dict[int, str]
+    tf_codes: I32
+    model: FellegiSunter
+    term_frequencies: TermFrequencies
     parameters: ModelParameters
     blocking: list[BlockingStats]
     inferred: list[InferredLink]
@@ -82,15 +94,19 @@ class LinkResult:
         """Return the case label of every record key."""
         return {k: self.case_labels[self.file_of[k]] for k in self.keys}
 
+    def status(self, k: int) -> str:
+        """Return the decision on pair k."""
+        return STATUSES[int(self.status_code[k])]
+
     def explanation(self, k: int) -> Explanation:
-        """Return the waterfall of pair k."""
-        return _explain(
-            self.parameters,
-            self.levels[k],
-            self.field_weights[k],
-            self.tf_adjustments[k],
-            self.rules.get(k),
+        """Return the waterfall of pair k (recomputed: weights are not stored per pair)."""
+        _, fw, tfa = self.model.score(
+            self.levels[k : k + 1],
+            self.tf_codes[k : k + 1],
+            self.term_frequencies,
+            self.settings.tf_weight_bounds,
         )
+        return _explain(self.parameters, self.levels[k], fw[0], tfa[0], RULES[self.rule_code[k]])
 
     def pair(self, k: int) -> ScoredPair:
         """Return pair k as a ScoredPair."""
@@ -98,7 +114,7 @@ class LinkResult:
             self.keys[int(self.pair_a[k])],
             self.keys[int(self.pair_b[k])],
             float(self.probability[k]),
-            self.status[k],
+            self.status(k),
             self.explanation(k),
         )
 
@@ -108,7 +124,8 @@ class LinkResult:
 
     def doubtful(self) -> list[ScoredPair]:
         """Return pairs in the review band, for a human to judge."""
-        return [self.pair(k) for k, s in enumerate(self.status) if s == "review"]
+        review = STATUSES.index("review")
+        return [self.pair(k) for k in np.flatnonzero(self.status_code == review).tolist()]
 
 
 def _explain(
@@ -190,16 +207,15 @@ class Linker:
                 tolerance=s.em_tolerance,
             )
             model.calibrate_tf(tf_codes, tf)
-            log2_odds, field_w, tf_adj = model.score(levels, tf_codes, tf, s.tf_weight_bounds)
+            log2_odds, _, _ = model.score(levels, tf_codes, tf, s.tf_weight_bounds, detail=False)
             prob = 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
-            forbidden, rules = self._constraints(table, a, b, levels)
+            rules = self._constraints(table, a, b, levels)
+            forbidden = rules > 0
             status = np.where(
-                prob >= s.match_probability,
-                "link",
-                np.where(prob >= s.review_low, "review", "non-link"),
-            ).astype(object)
+                prob >= s.match_probability, 2, np.where(prob >= s.review_low, 1, 0)
+            ).astype(np.int8)
             prob[forbidden] = 0.0
-            status[forbidden] = "cannot-link"
+            status[forbidden] = 3
             if judged:
                 pair_pos = {
                     (int(x), int(y)): k
@@ -209,10 +225,8 @@ class Linker:
                     k = pair_pos.get((i, j))
                     if k is not None:
                         prob[k] = 1.0 if same else 0.0
-                        status[k] = "judgement"
-                        rules[k] = "juicio humano: " + (
-                            "misma persona" if same else "personas distintas"
-                        )
+                        status[k] = 4
+                        rules[k] = 4 if same else 5
             negatives = {pair for pair, same in judged.items() if not same}
             roots, _ = cluster_pairs(
                 n,
@@ -235,11 +249,12 @@ class Linker:
             pair_a=a,
             pair_b=b,
             probability=prob,
-            status=[str(x) for x in status.tolist()],
+            status_code=status,
+            rule_code=rules,
             levels=levels,
-            field_weights=field_w,
-            tf_adjustments=tf_adj,
-            rules=rules,
+            tf_codes=tf_codes,
+            model=model,
+            term_frequencies=tf,
             parameters=params,
             blocking=stats,
             inferred=inferred,
@@ -325,27 +340,18 @@ class Linker:
         known = ~keep & ~unident
         return a[keep], b[keep], a[known], b[known]
 
-    def _constraints(
-        self, table: RecordTable, a: I64, b: I64, levels: I8
-    ) -> tuple[npt.NDArray[np.bool_], dict[int, str]]:
+    def _constraints(self, table: RecordTable, a: I64, b: I64, levels: I8) -> I8:
+        """Return the code of the rule (RULES) that forbids each pair, 0 when none does."""
         cols = {c.spec.kind: k for k, c in enumerate(self.comparator.comparisons)}
-        rules: dict[int, str] = {}
-        forbidden = np.zeros(len(a), dtype=bool)
-        same_file = (table.file[a] == table.file[b]) & (table.file[a] > 0)
-        given_same = table.given[a] == table.given[b]
+        codes = np.zeros(len(a), dtype=np.int8)
         same_doc = (table.document[a] == table.document[b]) & (table.document[a] > 0)
-        rule = same_file & ~(same_doc & given_same)
-        forbidden |= rule
-        rules.update(dict.fromkeys(np.flatnonzero(rule).tolist(), "misma carpeta o denuncia"))
+        codes[(table.unidentified[a] | table.unidentified[b]) & ~same_doc] = 3
         if "document" in cols:
             doc = levels[:, cols["document"]]
-            rule = table.document_is_dni[a] & table.document_is_dni[b] & (doc == 0)
-            forbidden |= rule
-            rules.update(dict.fromkeys(np.flatnonzero(rule).tolist(), "DNI válidos distintos"))
-        rule = (table.unidentified[a] | table.unidentified[b]) & ~same_doc
-        forbidden |= rule
-        rules.update(dict.fromkeys(np.flatnonzero(rule).tolist(), "no identificado"))
-        return forbidden, rules
+            codes[table.document_is_dni[a] & table.document_is_dni[b] & (doc == 0)] = 2
+        same_file = (table.file[a] == table.file[b]) & (table.file[a] > 0)
+        codes[same_file & ~(same_doc & (table.given[a] == table.given[b]))] = 1
+        return codes
 
     @staticmethod
     def _judgement_pairs(table: RecordTable, judgements: Judgements) -> dict[tuple[int, int], bool]:

@@ -193,25 +193,38 @@ class FellegiSunter:
                 self.tf_reference[c] = float(np.exp(np.log(freq).mean()))
 
     def score(
-        self, levels: I8, tf_codes: I32, tf: TermFrequencies, bounds: tuple[float, float]
+        self,
+        levels: I8,
+        tf_codes: I32,
+        tf: TermFrequencies,
+        bounds: tuple[float, float],
+        *,
+        detail: bool = True,
     ) -> tuple[F64, F64, F64]:
-        """Return total log2 odds, per-field level weights and per-field tf adjustments."""
+        """Return total log2 odds and, with detail, per-field weights and tf adjustments."""
         if self.parameters is None:
             raise RuntimeError("model is not fitted")
         n, width = levels.shape
-        field_w = np.zeros((n, width))
-        tf_adj = np.zeros((n, width))
+        shape = (n, width) if detail else (0, width)
+        field_w = np.zeros(shape)
+        tf_adj = np.zeros(shape)
+        total = np.full(n, self.parameters.prior_log2_odds)
         for c, fp in enumerate(self.parameters.fields):
             table = np.asarray((*fp.weights(), 0.0))  # index -1 (null) reads the 0.0
-            field_w[:, c] = table[levels[:, c]]
+            w = table[levels[:, c]]
+            total += w
+            if detail:
+                field_w[:, c] = w
             ref = self.tf_reference.get(c)
             if ref is not None:
                 codes = tf_codes[:, c]
                 has = codes > 0
                 if has.any():
                     freq = tf.frequency(_tf_field(self.comparisons[c]), codes[has])
-                    tf_adj[has, c] = np.clip(np.log2(ref / freq), *bounds)
-        total = self.parameters.prior_log2_odds + field_w.sum(axis=1) + tf_adj.sum(axis=1)
+                    adj = np.clip(np.log2(ref / freq), *bounds)
+                    total[has] += adj
+                    if detail:
+                        tf_adj[has, c] = adj
         return total, field_w, tf_adj
 
 
