@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     max_json_rows: int = 100_000
     log_level: str = "INFO"
     link_after_ingest: bool = True
+    stats_threshold: int = 5
 
     def resolved_database_url(self) -> str:
         """Return the configured database URL, or the embedded SQLite default."""

@@ -15,6 +15,7 @@ from app.auth.router import router as auth_router
 from app.config import get_settings
 from app.ingest.router import router as ingest_router
 from app.linkage.router import router as linkage_router
+from app.statistics.router import router as statistics_router
 
 __all__ = ["create_app"]
 
@@ -81,6 +82,7 @@ def create_app() -> FastAPI:
         openapi_tags=[
             {"name": "ingest", "description": "Agencies push exports; batches and history."},
             {"name": "linkage", "description": "Persons, links, review queue and judgements."},
+            {"name": "statistics", "description": "Reconciled victim counts and estimates."},
             {"name": "auth", "description": "Caller identity and API keys."},
             {"name": "health", "description": "Liveness."},
         ],
@@ -107,5 +109,6 @@ def create_app() -> FastAPI:
 
     app.include_router(ingest_router)
     app.include_router(linkage_router)
+    app.include_router(statistics_router)
     app.include_router(auth_router)
     return app

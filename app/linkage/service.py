@@ -8,11 +8,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from app.linkage import repository
 from app.linkage.identity import Assignment, assign_ids
 from app.matching import Explanation, Linker, LinkResult, RecordKey
+from app.matching.linker import STATUSES
 from app.models import Case, CaseMember, Judgement, LinkRun, Person, PersonMember, ReviewItem
 from app.models._types import utcnow
 from app.schema import CommonRecord
@@ -160,11 +162,15 @@ def _assign(
     return assignment
 
 
+def _with_status(result: LinkResult, *names: str) -> list[int]:
+    codes = [STATUSES.index(n) for n in names]
+    return [int(k) for k in np.flatnonzero(np.isin(result.status_code, codes))]
+
+
 def _links(result: LinkResult, ids: dict[RecordKey, int], run_id: int) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for k, status in enumerate(result.status):
-        if status not in ("link", "judgement", "review"):
-            continue
+    for k in _with_status(result, "link", "judgement", "review"):
+        status = result.status(k)
         a, b = result.keys[int(result.pair_a[k])], result.keys[int(result.pair_b[k])]
         expl = result.explanation(k)
         rows.append(
@@ -199,9 +205,7 @@ def _links(result: LinkResult, ids: dict[RecordKey, int], run_id: int) -> list[d
 def _review_queue(session: Session, result: LinkResult, judged: _JudgedState, run_id: int) -> int:
     clusters = result.clusters
     best: dict[tuple[int, int], tuple[float, int]] = {}
-    for k, status in enumerate(result.status):
-        if status != "review":
-            continue
+    for k in _with_status(result, "review"):
         a, b = result.keys[int(result.pair_a[k])], result.keys[int(result.pair_b[k])]
         if judged.settled(key_str(a), key_str(b)):
             continue
@@ -325,7 +329,7 @@ def run_linkage(
     run.review = _review_queue(session, result, judged, run.id)
     run.records = len(records)
     run.pairs = len(result.pair_a)
-    run.links = sum(1 for s in result.status if s in ("link", "judgement"))
+    run.links = len(_with_status(result, "link", "judgement"))
     run.inferred = len(result.inferred)
     run.persons = len(set(persons.ids.values()))
     run.cases = len(set(cases.ids.values()))

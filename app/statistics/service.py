@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.config import get_settings
 from app.schema.ubigeo import population, tables
 from app.statistics import repository
 from app.statistics.capture import ASSUMPTIONS, Estimate, chapman, stratified
@@ -119,7 +119,7 @@ _GAP_LABELS = {
 
 def default_threshold() -> int:
     """Return the small-cell threshold (INTERTRATA_STATS_THRESHOLD, default 5)."""
-    return int(os.environ.get("INTERTRATA_STATS_THRESHOLD", "5"))
+    return get_settings().stats_threshold
 
 
 @dataclass
