@@ -49,7 +49,10 @@ def _given_birth_year(rec: LinkInput) -> list[str]:
     if rec.unidentified or not rec.given:
         return []
     given = rec.given.split(" ", 1)[0]
-    return [f"{given}|{y}" for y in _birth_years(rec)]
+    # With the initial of either surname: "MARIA|1999" alone is a block of thousands in a
+    # national register; either initial survives a swap or a missing maternal surname.
+    initials = {phonetic(s)[:1] for s in (rec.paternal, rec.maternal) if s} or {""}
+    return sorted({f"{given}|{y}|{i}" for y in _birth_years(rec) for i in initials})
 
 
 def _surname_residence(rec: LinkInput) -> list[str]:

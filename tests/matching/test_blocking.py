@@ -27,7 +27,7 @@ def test_given_name_and_birth_year_from_age() -> None:
         "1", given_name="Ana", surname="Rojas", age=17, reference_date=date(2017, 3, 1)
     )
     keys = record_keys(BlockingRule("g", "given_birth_year"), rec)
-    assert keys == ["ANA|1999", "ANA|2000"]
+    assert keys == ["ANA|1999|R", "ANA|2000|R"]
 
 
 def test_pairs_deduplicated_and_counted_per_rule() -> None:
