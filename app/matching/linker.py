@@ -18,7 +18,7 @@ from app.matching.records import LinkInput, RecordKey, RecordTable, from_common
 from app.matching.settings import LinkageSettings
 from app.schema.record import CommonRecord
 
-__all__ = ["LinkIndex", "LinkResult", "Linker", "ScoredPair"]
+__all__ = ["RULES", "STATUSES", "LinkIndex", "LinkResult", "Linker", "ScoredPair"]
 
 I8 = npt.NDArray[np.int8]
 I32 = npt.NDArray[np.int32]
