@@ -179,7 +179,10 @@ class Comparator:
             elif kind == "case_context":
                 ca_, cb_ = ta.case[ia], tb.case[ib]
                 lv = (ca_ == cb_).astype(np.int8)
-                lv[(ca_ < 0) | (cb_ < 0)] = NULL_LEVEL
+                # Two police complaints are two cases for the police, whatever joined them
+                # later: case context is evidence only across systems or between files.
+                both_police = ta.police[ia] & tb.police[ib]
+                lv[(ca_ < 0) | (cb_ < 0) | both_police] = NULL_LEVEL
                 levels[:, c] = lv
             elif kind == "document":
                 doc_col = c

@@ -312,7 +312,7 @@ class Linker:
     def _case_levels(table: RecordTable, x: I64, y: I64) -> I8:
         ca, cb = table.case[x], table.case[y]
         lv = np.asarray(ca == cb, dtype=np.int8)
-        lv[(ca < 0) | (cb < 0)] = -1
+        lv[(ca < 0) | (cb < 0) | (table.police[x] & table.police[y])] = -1
         return lv
 
     def _sessions(self, levels: I8) -> list[tuple[npt.NDArray[np.bool_], frozenset[int]]]:

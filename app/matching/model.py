@@ -18,6 +18,12 @@ I8 = npt.NDArray[np.int8]
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
 _EPS = 1e-6
+_M_PRIOR = 20.0
+
+
+def _m_prior_shape(k: int) -> F64:
+    raw = np.geomspace(1.0, 1000.0, k)
+    return np.asarray(raw / raw.sum(), dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -211,6 +217,9 @@ class FellegiSunter:
         total = np.full(n, self.parameters.prior_log2_odds)
         for c, fp in enumerate(self.parameters.fields):
             table = np.asarray((*fp.weights(), 0.0))  # index -1 (null) reads the 0.0
+            cap = self.comparisons[c].spec.max_weight
+            if cap is not None:
+                table = np.minimum(table, cap)
             w = table[levels[:, c]]
             total += w
             if detail:
@@ -273,7 +282,11 @@ def _em(
         post[forced] = 0.0
         wm, wu = weights * post, weights * (1 - post)
         new_lam = float(np.clip(wm.sum() / weights.sum(), 1e-12, 1 - _EPS))
-        new_m = [_weighted_freq(patterns[:, c], wm, k) for c, k in enumerate(sizes)] if fit_m else m
+        new_m = (
+            [_weighted_freq(patterns[:, c], wm, k, _M_PRIOR) for c, k in enumerate(sizes)]
+            if fit_m
+            else m
+        )
         new_u = [_weighted_freq(patterns[:, c], wu, k) for c, k in enumerate(sizes)] if fit_u else u
         delta = max(
             abs(new_lam - lam) / max(lam, 1e-12),
@@ -296,13 +309,15 @@ def _level_freq(column: I8, k: int) -> F64:
     return np.asarray(counts / counts.sum(), dtype=np.float64)
 
 
-def _weighted_freq(column: I8, weights: F64, k: int) -> F64:
+def _weighted_freq(column: I8, weights: F64, k: int, prior: float = 0.0) -> F64:
     keep = column != NULL_LEVEL
     sums = np.asarray(
         np.bincount(column[keep].astype(np.int64), weights=weights[keep], minlength=k),
         dtype=np.float64,
     )
-    sums = sums + _EPS * max(float(sums.sum()), 1.0)
+    # A few pseudo-matches that mostly agree: negligible on real volumes, but on a small
+    # file EM otherwise learns that disagreeing names are common among matches.
+    sums = sums + prior * _m_prior_shape(k) + _EPS * max(float(sums.sum()), 1.0)
     return np.asarray(sums / sums.sum(), dtype=np.float64)
 
 

@@ -208,6 +208,7 @@ class RecordTable:
             (bool(r.minor) or (r.age is not None and r.age < 18) for r in records), dtype=bool
         )
         self.victim = np.fromiter((r.role == "victim" for r in records), dtype=bool)
+        self.police = np.fromiter((r.key[0] == "RETA" for r in records), dtype=bool)
         bounds = np.array([_birth_bounds(r) for r in records], dtype=np.int32).reshape(-1, 3)
         self.dob, self.birth_lo, self.birth_hi = bounds[:, 0], bounds[:, 1], bounds[:, 2]
         self.birth_md = np.fromiter(

@@ -37,6 +37,7 @@ class ComparisonSpec:
     column: str = ""
     thresholds: tuple[float, ...] = ()
     term_frequency: bool = False
+    max_weight: float | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,9 @@ DEFAULT_COMPARISONS: tuple[ComparisonSpec, ...] = (
     ComparisonSpec("residence", "ubigeo", "residence"),
     ComparisonSpec("birthplace", "ubigeo", "birthplace"),
     # Filled in by a second pass once cases are linked: two rows of one linked case.
-    ComparisonSpec("case", "case_context", "case"),
+    # Capped: case links were themselves derived from person links, and circular evidence
+    # must not outvote a clear disagreement (e.g. incompatible birth dates).
+    ComparisonSpec("case", "case_context", "case", max_weight=6.0),
 )
 
 DEFAULT_BLOCKING: tuple[BlockingRule, ...] = (
