@@ -27,7 +27,8 @@ _ROW = "{:<11} {:<4} {:<7} {:>8} {:>8} {:>8}"
 
 
 def _env(url: str) -> dict[str, str]:
-    return {**os.environ, "INTERTRATA_DATABASE_URL": url}
+    # Linking after ingest is measured by the linkage benchmarks, not here.
+    return {**os.environ, "INTERTRATA_DATABASE_URL": url, "INTERTRATA_LINK_AFTER_INGEST": "false"}
 
 
 def _reset(url: str) -> None:

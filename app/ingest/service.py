@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, BinaryIO, NamedTuple
@@ -67,11 +70,48 @@ def _jsonable(value: Any) -> Any:
 
 
 class _Parsed(NamedTuple):
-    rec: CommonRecord
+    row_id: str
     content_hash: str
-    doc: JsonText
+    doc: str
     row_number: int
     raw: dict[str, Any]
+    state: dict[str, Any]
+
+
+Item = tuple[int, Mapping[str, Any]] | RowError
+
+
+def _state_columns(rec: CommonRecord) -> dict[str, Any]:
+    return {
+        "role": rec.role.value,
+        "case_key_norm": rec.case_key_norm,
+        "registration_date": rec.registration_date,
+        "facts_date": rec.facts_date,
+        "offence": rec.offence,
+        "offence_family": rec.offence_family.value,
+        "sex": rec.sex.value if rec.sex else None,
+        "unidentified": rec.unidentified,
+    }
+
+
+def _prepare(system: System, item: Item) -> _Parsed | RowError:
+    """Parse and encode one row; pure, so large files do it in a worker process."""
+    if isinstance(item, RowError):
+        return item
+    row_number, raw = item
+    parsed = parse_row(system, row_number, raw)
+    raw_json = {
+        str(k): v if v is None or type(v) in _PLAIN else _jsonable(v) for k, v in raw.items()
+    }
+    if isinstance(parsed, RowError):
+        return parsed.model_copy(update={"raw": raw_json})
+    doc = parsed.model_dump_json()
+    digest = hashlib.sha256(doc.encode("utf-8")).hexdigest()
+    return _Parsed(parsed.row_id, digest, doc, row_number, raw_json, _state_columns(parsed))
+
+
+def _prepare_chunk(system: System, items: list[Item]) -> list[_Parsed | RowError]:
+    return [_prepare(system, item) for item in items]
 
 
 @dataclass
@@ -84,22 +124,6 @@ class _Pending:
 
     def __len__(self) -> int:
         return len(self.new) + len(self.rejected)
-
-
-def _state_columns(rec: CommonRecord, content_hash: str, batch_id: str) -> dict[str, Any]:
-    return {
-        "content_hash": content_hash,
-        "role": rec.role.value,
-        "case_key_norm": rec.case_key_norm,
-        "registration_date": rec.registration_date,
-        "facts_date": rec.facts_date,
-        "offence": rec.offence,
-        "offence_family": rec.offence_family.value,
-        "sex": rec.sex.value if rec.sex else None,
-        "unidentified": rec.unidentified,
-        "last_batch_id": batch_id,
-        "updated_at": utcnow(),
-    }
 
 
 class _Writer:
@@ -117,27 +141,15 @@ class _Writer:
         for name, value in self.counts.items():
             setattr(self.batch, name, value)
 
-    def add(self, item: tuple[int, Mapping[str, Any]] | RowError) -> None:
-        if isinstance(item, RowError):
-            parsed: CommonRecord | RowError = item
-            row_number, raw_json = item.row_number, item.raw
-        else:
-            row_number, raw = item
-            parsed = parse_row(System(self.batch.system), row_number, raw)
-            raw_json = {
-                str(k): v if v is None or type(v) in _PLAIN else _jsonable(v)
-                for k, v in raw.items()
-            }
-        if isinstance(parsed, RowError):
-            self.pending.rejected.append(parsed.model_copy(update={"raw": raw_json}))
+    def add(self, prepared: _Parsed | RowError) -> None:
+        if isinstance(prepared, RowError):
+            self.pending.rejected.append(prepared)
         else:
             # A row id twice in one chunk: write the first before judging the second.
-            if parsed.row_id in self.pending.row_ids:
+            if prepared.row_id in self.pending.row_ids:
                 self.flush()
-            self.pending.row_ids.add(parsed.row_id)
-            doc = JsonText(parsed.model_dump_json())
-            digest = hashlib.sha256(doc.encode("utf-8")).hexdigest()
-            self.pending.new.append(_Parsed(parsed, digest, doc, row_number, raw_json))
+            self.pending.row_ids.add(prepared.row_id)
+            self.pending.new.append(prepared)
         self.counts["received"] += 1
         if len(self.pending) >= _CHUNK:
             self.flush()
@@ -148,7 +160,7 @@ class _Writer:
             return
         session, batch, counts = self.session, self.batch, self.counts
         state = repository.current_state(
-            session, system=batch.system, row_ids=[p.rec.row_id for p in pending.new]
+            session, system=batch.system, row_ids=[p.row_id for p in pending.new]
         )
         now = utcnow()
         new_rows: list[dict[str, Any]] = []
@@ -156,17 +168,20 @@ class _Writer:
         updates: list[dict[str, Any]] = []
         new_versions: list[_Parsed] = []
         for item in pending.new:
-            rec, content_hash = item.rec, item.content_hash
-            current = state.get(rec.row_id)
+            content_hash = item.content_hash
+            current = state.get(item.row_id)
             if current is None:
                 new_rows.append(
                     {
                         "system": batch.system,
-                        "row_id": rec.row_id,
+                        "row_id": item.row_id,
                         "version": 1,
                         "first_batch_id": batch.id,
                         "created_at": now,
-                        **_state_columns(rec, content_hash, batch.id),
+                        "content_hash": content_hash,
+                        "last_batch_id": batch.id,
+                        "updated_at": now,
+                        **item.state,
                     }
                 )
                 new_versions.append(item)
@@ -179,13 +194,16 @@ class _Writer:
                     {
                         "id": record_id,
                         "version": version,
-                        **_state_columns(rec, content_hash, batch.id),
+                        "content_hash": content_hash,
+                        "last_batch_id": batch.id,
+                        "updated_at": now,
+                        **item.state,
                     }
                 )
                 versions.append(self._version(record_id, version, item))
                 counts["updated"] += 1
         ids = repository.insert_records(session, system=batch.system, rows=new_rows)
-        versions.extend(self._version(ids[p.rec.row_id], 1, p) for p in new_versions)
+        versions.extend(self._version(ids[p.row_id], 1, p) for p in new_versions)
         repository.update_records(session, rows=updates)
         repository.insert_versions(session, rows=versions)
         repository.insert_quarantine(
@@ -210,7 +228,7 @@ class _Writer:
             "source_record_id": record_id,
             "version": version,
             "content_hash": item.content_hash,
-            "record": item.doc,
+            "record": JsonText(item.doc),
             "raw": item.raw,
             "row_number": item.row_number,
             "batch_id": self.batch.id,
@@ -243,14 +261,18 @@ def ingest_rows(
     session: Session,
     *,
     system: System,
-    rows: Iterable[tuple[int, Mapping[str, Any]] | RowError],
+    rows: Iterable[Item],
     pushed_by: str,
     channel: str,
     filename: str | None = None,
     content_sha256: str | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: int = 0,
 ) -> BatchOutcome:
-    """Parse, version and quarantine a stream of source-native rows as one batch."""
+    """Parse, version and quarantine a stream of source-native rows as one batch.
+
+    With `workers` > 0, rows are parsed in that many worker processes while this one writes.
+    """
     batch = repository.add_batch(
         session,
         batch=_new_batch(
@@ -258,10 +280,11 @@ def ingest_rows(
         ),
     )
     writer = _Writer(session, batch)
-    for item in rows:
-        writer.add(item)
+    for chunk in _prepared_chunks(system, rows, workers):
+        for prepared in chunk:
+            writer.add(prepared)
         if progress is not None:
-            progress(1)
+            progress(len(chunk))
     writer.finish()
     batch.status = "completed"
     batch.finished_at = utcnow()
@@ -280,6 +303,42 @@ def ingest_rows(
     return BatchOutcome(batch=batch, rejections=list_rejections(session, batch_id=batch.id))
 
 
+_PARSE_CHUNK = 1000
+
+
+def _chunks(rows: Iterable[Item]) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) >= _PARSE_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _prepared_chunks(
+    system: System, rows: Iterable[Item], workers: int
+) -> Iterator[list[_Parsed | RowError]]:
+    if workers <= 0:
+        for chunk in _chunks(rows):
+            yield _prepare_chunk(system, chunk)
+        return
+    # forkserver: children start from a clean process, never from a copy of this one's
+    # threads (progress bar) or database connections.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["app.ingest.service"])
+    ahead: deque[Future[list[_Parsed | RowError]]] = deque()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for chunk in _chunks(rows):
+            ahead.append(pool.submit(_prepare_chunk, system, chunk))
+            # A bounded read-ahead keeps memory flat on files of millions of rows.
+            if len(ahead) > 2 * workers:
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
+
+
 def ingest_file(
     session: Session,
     *,
@@ -289,6 +348,7 @@ def ingest_file(
     pushed_by: str,
     channel: str,
     progress: Callable[[int], None] | None = None,
+    workers: int = 0,
 ) -> BatchOutcome:
     """Ingest one export file; a file-level defect raises SourceFileError."""
     sha = _sha256(stream)
@@ -301,6 +361,7 @@ def ingest_file(
         filename=filename,
         content_sha256=sha,
         progress=progress,
+        workers=workers,
     )
 
 
