@@ -6,7 +6,16 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["ASSUMPTIONS", "Estimate", "Stratified", "chapman", "stratified"]
+__all__ = [
+    "ASSUMPTIONS",
+    "BOUNDS_ASSUMPTIONS",
+    "Bounds",
+    "Estimate",
+    "Stratified",
+    "bounds",
+    "chapman",
+    "stratified",
+]
 
 Z95 = 1.959963984540054
 
@@ -88,3 +97,64 @@ def stratified(strata: Mapping[str, tuple[int, int, int]]) -> Stratified:
     total = sum(e.total for e in parts.values())
     variance = sum(e.se**2 for e in parts.values())
     return Stratified(_make(n1, n2, m, total, variance), parts)
+
+
+BOUNDS_ASSUMPTIONS: tuple[str, ...] = (
+    "Intervalo con dependencia (estimate_bounds): con dos listas la dependencia entre ellas no "
+    "es identificable; se acota. Población: cada persona cuenta en el año del primer registro "
+    "de su caso vinculado (RETA o SISTRA), así una denuncia de diciembre y su carpeta de enero "
+    "caen en el mismo año.",
+    "Cota inferior: Chapman (listas independientes). Con dependencia positiva (la policía "
+    "remite sus denuncias a la fiscalía) el total verdadero no es menor.",
+    "Cota superior: SISTRA = remisión policial ∪ vía directa (ORIGEN distinto de DENUNCIA "
+    "POLICIAL). Se supone que una víctima que la policía nunca vio llega a la fiscalía por vía "
+    "directa al menos con la probabilidad con que llega una víctima que la policía registró y "
+    "no remitió (q1, estimada con los casos RETA no remitidos de todos los años, que se supone "
+    "estable). Total = n1 + solo_SISTRA / q1.",
+    "El intervalo va del límite inferior del 95% de Chapman al límite superior del 95% de la "
+    "cota superior (delta, log-normal sobre los no observados): cubre el total si se cumplen "
+    "ambos supuestos, pero es ancho porque el dato no dice dónde está el total dentro de él.",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """Partial identification of the total under list dependence: a lower and an upper model."""
+
+    lower: Estimate
+    upper_total: float
+    upper_se: float
+    upper_ci_high: float
+    unreferred: int
+    unreferred_in_sistra: int
+    ci_low: float
+    ci_high: float
+
+
+def bounds(n1: int, n2: int, m: int, *, unreferred: int, unreferred_in_sistra: int) -> Bounds:
+    """Bound the total between Chapman (independence) and the referral model (see above).
+
+    `unreferred` are the RETA persons whose case has no SISTRA file of police origin and
+    `unreferred_in_sistra` those of them that SISTRA has anyway (by a direct route); they may
+    be pooled over years, and need not be part of n1.
+    """
+    if not 0 <= unreferred_in_sistra <= unreferred:
+        raise ValueError("se requiere 0 <= en_sistra <= no_remitidas")
+    lower = chapman(n1, n2, m)
+    only2 = n2 - m
+    # Add-one smoothing keeps q1 away from 0 and 1 in small years (as Chapman does for m).
+    q1 = (unreferred_in_sistra + 1) / (unreferred + 2)
+    f0 = only2 / q1 - only2  # unseen by both, as the referral model has it
+    total = n1 + only2 / q1
+    # Delta method: binomial sampling of the unseen-by-police group and of q1's estimate.
+    var = only2 * (1 - q1) / q1**2 + (only2 / q1) ** 2 * (1 - q1) / (unreferred_in_sistra + 1)
+    observed = n1 + only2
+    if f0 > 0 and var > 0:
+        high = observed + f0 * math.exp(Z95 * math.sqrt(math.log(1.0 + var / f0**2)))
+    else:
+        high = total + Z95 * math.sqrt(max(var, 0.0))
+    high = max(high, lower.ci_high)
+    return Bounds(
+        lower, total, math.sqrt(max(var, 0.0)), high, unreferred, unreferred_in_sistra,
+        lower.ci_low, high,
+    )  # fmt: skip

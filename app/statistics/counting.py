@@ -70,6 +70,8 @@ class VictimRow:
     ubigeo_facts: str | None = None
     ubigeo_residence: str | None = None
     ubigeo_birth: str | None = None
+    case_id: int | None = None  # linked case (None: not linked yet, the row is its own case)
+    origin: str | None = None  # SISTRA ORIGEN
 
 
 @dataclass(frozen=True, slots=True)

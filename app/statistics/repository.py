@@ -2,17 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, delete, func, select, text
 from sqlalchemy.orm import Session
 
-from app.models import LinkRun, PersonMember, SourceRecord, SourceRecordVersion
+from app.db import executemany
+from app.models import (
+    CaseMember,
+    Judgement,
+    LinkRun,
+    PersonMember,
+    SourceRecord,
+    SourceRecordVersion,
+)
+from app.models.statistics import StatisticsSnapshot, VictimFact
 from app.statistics.counting import VictimRow
 
-__all__ = ["identified_persons", "last_run_finished", "raw_victim_rows", "victim_rows"]
+__all__ = [
+    "add_snapshot",
+    "count_facts",
+    "fact_rows",
+    "facts_run_id",
+    "get_snapshot",
+    "identified_persons",
+    "judgements_as_of",
+    "known_by",
+    "last_run_finished",
+    "last_run_id",
+    "last_run_key",
+    "list_snapshots",
+    "lock_facts",
+    "raw_victim_rows",
+    "records_as_of",
+    "replace_facts",
+    "victim_rows",
+]
 
 _BATCH = 5000
 
@@ -28,6 +55,7 @@ def victim_rows(session: Session) -> Iterator[VictimRow]:
         select(
             SourceRecord.id,
             PersonMember.person_id,
+            CaseMember.case_id,
             SourceRecord.system,
             SourceRecord.registration_date,
             SourceRecord.facts_date,
@@ -44,11 +72,12 @@ def victim_rows(session: Session) -> Iterator[VictimRow]:
             ),
         )
         .outerjoin(PersonMember, PersonMember.source_record_id == SourceRecord.id)
+        .outerjoin(CaseMember, CaseMember.source_record_id == SourceRecord.id)
         .where(SourceRecord.role == "victim")
         .order_by(SourceRecord.id)
         .execution_options(yield_per=_BATCH)
     )
-    for rid, pid, system, registered, facts, family, sex, unidentified, rec in session.execute(
+    for rid, pid, cid, system, registered, facts, family, sex, unidentified, rec in session.execute(
         stmt
     ):
         age = rec.get("age")
@@ -69,6 +98,8 @@ def victim_rows(session: Session) -> Iterator[VictimRow]:
             ubigeo_facts=_text(rec, "ubigeo_facts"),
             ubigeo_residence=_text(rec, "ubigeo_residence"),
             ubigeo_birth=_text(rec, "ubigeo_birth"),
+            case_id=cid,
+            origin=_text(rec, "origin"),
         )
 
 
@@ -100,3 +131,155 @@ def last_run_finished(session: Session) -> datetime | None:
         .limit(1)
     )
     return session.scalar(stmt)
+
+
+def last_run_id(session: Session) -> int | None:
+    """Return the id of the last completed linkage run."""
+    stmt = select(func.max(LinkRun.id)).where(LinkRun.status == "completed")
+    return session.scalar(stmt)
+
+
+def facts_run_id(session: Session) -> int | None:
+    """Return the run the victim facts were built for (None: never built)."""
+    return session.scalar(select(VictimFact.run_id).limit(1))
+
+
+def replace_facts(session: Session, *, rows: Sequence[dict[str, Any]], chunk: int = 50_000) -> None:
+    """Replace every victim fact with `rows`."""
+    session.execute(delete(VictimFact))
+    for start in range(0, len(rows), chunk):
+        executemany(session, VictimFact, list(rows[start : start + chunk]))
+
+
+_FACT_FIELDS = (
+    "source_record_id", "person_id", "case_id", "system", "registration_date", "facts_date",
+    "offence_family", "sex", "unidentified", "age", "minor", "nationality", "purpose",
+    "dept_facts", "dept_residence", "dept_birth", "origin", "person_identified",
+)  # fmt: skip
+
+
+def fact_rows(session: Session) -> Iterator[dict[str, Any]]:
+    """Yield every victim fact as a mapping of the columns a victim row needs."""
+    cols = [getattr(VictimFact, f) for f in _FACT_FIELDS]
+    stmt = select(*cols).order_by(VictimFact.id).execution_options(yield_per=_BATCH)
+    for row in session.execute(stmt):
+        yield dict(zip(_FACT_FIELDS, row, strict=True))
+
+
+def count_facts(
+    session: Session,
+    *,
+    year_column: str,
+    columns: Sequence[str],
+    year_from: int | None,
+    year_to: int | None,
+    where: Mapping[str, Collection[Any]],
+) -> list[tuple[Any, ...]]:
+    """Return (year, *column values, distinct persons) grouped by year and `columns`."""
+    year = getattr(VictimFact, year_column)
+    groups = [year, *(getattr(VictimFact, c) for c in columns)]
+    stmt = select(*groups, func.count(func.distinct(VictimFact.person_id))).where(year.is_not(None))
+    if year_from is not None:
+        stmt = stmt.where(year >= year_from)
+    if year_to is not None:
+        stmt = stmt.where(year <= year_to)
+    for column, allowed in where.items():
+        col = getattr(VictimFact, column)
+        values = [v for v in allowed if v is not None]
+        cond = col.in_(values)
+        stmt = stmt.where(cond | col.is_(None) if len(values) < len(allowed) else cond)
+    stmt = stmt.group_by(*groups)
+    return [tuple(r) for r in session.execute(stmt)]
+
+
+def add_snapshot(session: Session, *, snapshot: StatisticsSnapshot) -> StatisticsSnapshot:
+    """Insert a frozen statistics answer."""
+    session.add(snapshot)
+    session.flush()
+    return snapshot
+
+
+def get_snapshot(session: Session, *, snapshot_id: int) -> StatisticsSnapshot | None:
+    """Return one frozen answer."""
+    return session.get(StatisticsSnapshot, snapshot_id)
+
+
+def list_snapshots(session: Session, *, limit: int, offset: int) -> list[StatisticsSnapshot]:
+    """Return frozen answers, newest first."""
+    stmt = (
+        select(StatisticsSnapshot)
+        .order_by(StatisticsSnapshot.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(session.scalars(stmt))
+
+
+_FACTS_LOCK = 7_154_232  # one facts refresh at a time (next to the linkage run lock)
+
+
+def lock_facts(session: Session) -> None:
+    """Serialise facts refreshes (PostgreSQL advisory lock; SQLite has one writer anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _FACTS_LOCK})
+
+
+def last_run_key(session: Session) -> tuple[int, datetime] | None:
+    """Return (id, finished_at) of the last completed run: a cache key that ids alone are not
+    (SQLite reuses the ids of an emptied table)."""
+    stmt = (
+        select(LinkRun.id, LinkRun.finished_at)
+        .where(LinkRun.status == "completed", LinkRun.finished_at.is_not(None))
+        .order_by(LinkRun.id.desc())
+        .limit(1)
+    )
+    row = session.execute(stmt).first()
+    return (row[0], row[1]) if row is not None and row[1] is not None else None
+
+
+def records_as_of(session: Session, *, at: datetime) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (source record id, common record JSON) of each row's last version created by `at`
+    (rows first pushed after `at` are left out)."""
+    latest = (
+        select(
+            SourceRecordVersion.source_record_id.label("rid"),
+            func.max(SourceRecordVersion.version).label("version"),
+        )
+        .where(SourceRecordVersion.created_at <= at)
+        .group_by(SourceRecordVersion.source_record_id)
+        .subquery()
+    )
+    stmt = (
+        select(SourceRecordVersion.source_record_id, SourceRecordVersion.record)
+        .join(
+            latest,
+            and_(
+                SourceRecordVersion.source_record_id == latest.c.rid,
+                SourceRecordVersion.version == latest.c.version,
+            ),
+        )
+        .order_by(SourceRecordVersion.source_record_id)
+        .execution_options(yield_per=_BATCH)
+    )
+    yield from session.execute(stmt)
+
+
+def judgements_as_of(session: Session, *, at: datetime) -> list[tuple[str, str, str]]:
+    """Return (key_a, key_b, decision) of the judgements made by `at`, oldest first."""
+    stmt = (
+        select(Judgement.key_a, Judgement.key_b, Judgement.decision)
+        .where(Judgement.at <= at)
+        .order_by(Judgement.at, Judgement.id)
+    )
+    return [(a, b, d) for a, b, d in session.execute(stmt)]
+
+
+def known_by(session: Session, *, at: datetime) -> tuple[int, int, int]:
+    """Return a fingerprint of what was known by `at`: versions, their max id, judgements."""
+    versions = session.execute(
+        select(func.count(), func.max(SourceRecordVersion.id)).where(
+            SourceRecordVersion.created_at <= at
+        )
+    ).one()
+    judged = session.scalar(select(func.count()).where(Judgement.at <= at)) or 0
+    return int(versions[0] or 0), int(versions[1] or 0), int(judged)

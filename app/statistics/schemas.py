@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 __all__ = [
+    "BoundsRead",
     "CellRead",
     "EstimateRead",
     "GapRead",
@@ -55,6 +56,26 @@ class EstimateRead(BaseModel):
     ci_high: float
 
 
+class BoundsRead(BaseModel):
+    """Total victims bounded under list dependence (see the assumptions), with a 95% interval."""
+
+    population: str = Field(
+        "case_first_registration",
+        description="Persons placed in the year of their linked case's first registration",
+    )
+    lower_total: float = Field(description="Chapman: lists independent")
+    upper_total: float = Field(description="Referral model: SISTRA = referral ∪ direct route")
+    ci_low: float = Field(description="2.5% limit of the lower model")
+    ci_high: float = Field(description="97.5% limit of the upper model")
+    n1: Count = None
+    n2: Count = None
+    m: Count = None
+    unreferred: Count = Field(
+        None, description="RETA persons whose case was not referred (pooled over the years)"
+    )
+    unreferred_in_sistra: Count = None
+
+
 class StratifiedEstimateRead(BaseModel):
     """Sum of Chapman estimates over strata (sex or age group)."""
 
@@ -99,6 +120,9 @@ class YearRead(BaseModel):
     estimate: EstimateRead | None = None
     estimate_by_sex: StratifiedEstimateRead | None = None
     estimate_by_age: StratifiedEstimateRead | None = None
+    estimate_bounds: BoundsRead | None = Field(
+        None, description="Interval that allows for RETA -> SISTRA dependence (no filters)"
+    )
     gaps: list[GapRead] = Field(default_factory=list)
 
 
@@ -133,6 +157,7 @@ class VictimStatsRead(BaseModel):
     """Distinct-victim statistics with the rules that produced them."""
 
     query: VictimQuery
+    as_of: date | None = Field(None, description="Known on this date (end of day, UTC)")
     suppressed: bool = Field(description="True when small cells are hidden for this role")
     threshold: int
     rules: list[RuleRead]

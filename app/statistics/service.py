@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session
 from app.config import get_settings
 from app.schema.ubigeo import population, tables
 from app.statistics import repository
-from app.statistics.capture import ASSUMPTIONS, Estimate, chapman, stratified
+from app.statistics.asof import end_of_day, rows_as_of
+from app.statistics.capture import (
+    ASSUMPTIONS,
+    BOUNDS_ASSUMPTIONS,
+    Estimate,
+    bounds,
+    chapman,
+    stratified,
+)
 from app.statistics.counting import (
     DIMENSIONS,
     PersonYear,
@@ -22,7 +30,9 @@ from app.statistics.counting import (
     person_years,
     tabulate,
 )
+from app.statistics.population import CaptureCounts, case_year_counts
 from app.statistics.schemas import (
+    BoundsRead,
     CellRead,
     EstimateRead,
     GapRead,
@@ -35,6 +45,14 @@ from app.statistics.schemas import (
     VictimStatsRead,
     YearRead,
 )
+from app.statistics.store import (
+    CountCell,
+    LoadedRows,
+    cached,
+    count_cells,
+    current_rows,
+    refresh_facts,
+)
 from app.statistics.suppression import Constraint, marginal_table, suppress
 
 __all__ = [
@@ -42,7 +60,9 @@ __all__ = [
     "MAX_GROUP_DIMS",
     "RULES",
     "compute",
+    "count_victims",
     "default_threshold",
+    "refresh_facts",
     "victim_statistics",
 ]
 
@@ -360,8 +380,34 @@ def _rate(basis: str, year: int, dept: str, persons: int | None) -> RateRead:
     )
 
 
+def _bounds_read(
+    cc: CaptureCounts | None, pooled: tuple[int, int], small: int | None
+) -> BoundsRead | None:
+    if cc is None or cc.m == 0:
+        return None
+    counts = (cc.n1, cc.n2, cc.m, *pooled)
+    if small is not None and min(counts) < small:
+        return None
+    b = bounds(cc.n1, cc.n2, cc.m, unreferred=pooled[0], unreferred_in_sistra=pooled[1])
+    # The aligned population differs slightly from the year's published figures: below
+    # reviewer its counts are not served, so differences cannot reveal small cells.
+    shown = dict(zip(("n1", "n2", "m", "unreferred", "unreferred_in_sistra"), counts, strict=True))
+    return BoundsRead(
+        lower_total=round(b.lower.total, 1),
+        upper_total=round(b.upper_total, 1),
+        ci_low=round(b.ci_low, 1),
+        ci_high=round(b.ci_high, 1),
+        **({} if small is not None else shown),
+    )
+
+
 def _year_read(
-    year: int, items: Sequence[PersonYear], get: Any, small: int | None
+    year: int,
+    items: Sequence[PersonYear],
+    get: Any,
+    small: int | None,
+    aligned: CaptureCounts | None = None,
+    pooled: tuple[int, int] = (0, 0),
 ) -> tuple[YearRead, list[PatternRead]]:
     fields: dict[str, int | None] = {k: get(year, k) for k in _FIELDS}
     r, s, b = fields["reta_only"], fields["sistra_only"], fields["both"]
@@ -374,6 +420,7 @@ def _year_read(
         estimate=estimate,
         estimate_by_sex=_stratified(items, "sex", small=small) if estimate else None,
         estimate_by_age=_stratified(items, "age_minor", small=small) if estimate else None,
+        estimate_bounds=_bounds_read(aligned, pooled, small) if estimate else None,
         gaps=_gaps(year, get),
     )
     patterns = [
@@ -438,10 +485,17 @@ def compute(
         return None if full in hidden else table.values.get(full, 0)
 
     small = threshold if suppress_small else None
+    # The dependence interval is for a whole year's population: filters would cut cases apart.
+    aligned = {} if query.where else case_year_counts(rows, offence_family=family)
+    # q1 (direct route of unreferred police cases) is pooled over all years: one year has few.
+    pooled = (
+        sum(c.unreferred for c in aligned.values()),
+        sum(c.unreferred_in_sistra for c in aligned.values()),
+    )
     out_years: list[YearRead] = []
     patterns: list[PatternRead] = []
     for y in years:
-        read, pats = _year_read(y, per["f"].get(y, []), get, small)
+        read, pats = _year_read(y, per["f"].get(y, []), get, small, aligned.get(y), pooled)
         out_years.append(read)
         patterns += pats
     cell_keys = sorted(k[1:] for k in table.values if k[0] == "c")
@@ -450,7 +504,7 @@ def compute(
         suppressed=suppress_small,
         threshold=threshold,
         rules=list(RULES),
-        assumptions=list(ASSUMPTIONS),
+        assumptions=[*ASSUMPTIONS, *BOUNDS_ASSUMPTIONS],
         last_linkage=last_linkage,
         unlinked_rows=sum(1 for r in rows if r.person_id < 0),
         rows_without_date=sum(1 for r in rows if basis == "facts" and r.facts_date is None),
@@ -469,18 +523,58 @@ def compute(
 
 
 def victim_statistics(
-    session: Session, *, query: VictimQuery, suppress_small: bool, threshold: int | None = None
+    session: Session,
+    *,
+    query: VictimQuery,
+    suppress_small: bool,
+    threshold: int | None = None,
+    as_of: date | None = None,
 ) -> VictimStatsRead:
-    """Load current victim rows and their persons, and count them for a query."""
-    rows = list(repository.victim_rows(session))
-    identified = repository.identified_persons(session)
-    identified |= {r.person_id for r in rows if r.person_id < 0 and not r.unidentified}
-    return compute(
-        rows,
-        repository.raw_victim_rows(session),
-        query=query,
-        identified=identified,
-        suppress_small=suppress_small,
-        threshold=default_threshold() if threshold is None else threshold,
-        last_linkage=repository.last_run_finished(session),
+    """Count distinct victims for a query, now (cached per linkage run) or as known on a date."""
+    limit = default_threshold() if threshold is None else threshold
+    _check(query)  # refuse bad dimensions before any (re)linking or cache work
+
+    def run(loaded: LoadedRows) -> VictimStatsRead:
+        return compute(
+            loaded.rows,
+            loaded.raw,
+            query=query,
+            identified=loaded.identified,
+            suppress_small=suppress_small,
+            threshold=limit,
+            last_linkage=loaded.last_linkage,
+        )
+
+    params = (query.model_dump_json(), suppress_small, limit)
+    if as_of is not None:
+        loaded = rows_as_of(session, day=as_of)
+        known = repository.known_by(session, at=end_of_day(as_of))
+        answer = cached(("as_of", as_of, known, *params), lambda: run(loaded))
+        return answer.model_copy(update={"as_of": as_of}, deep=True)
+    key = repository.last_run_key(session)
+    if key is None:
+        return run(current_rows(session))
+    return cached(("now", key, *params), lambda: run(current_rows(session))).model_copy(deep=True)
+
+
+def count_victims(
+    session: Session,
+    *,
+    date_basis: str = "registration",
+    group_by: list[str] | None = None,
+    where: dict[str, list[str]] | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+) -> list[CountCell]:
+    """Count distinct persons per year and dimensions in SQL from the victim facts."""
+    key = repository.last_run_key(session)
+    if key is not None and repository.facts_run_id(session) != key[0]:
+        refresh_facts(session, run_id=key[0])
+    return count_cells(
+        session,
+        date_basis=date_basis,
+        group_by=group_by or [],
+        where=where or {},
+        year_from=year_from,
+        year_to=year_to,
     )

@@ -34,3 +34,15 @@ def test_stratified_adds_totals_and_variances():
     assert s.total.total == pytest.approx(s.strata["F"].total + s.strata["M"].total)
     assert s.total.se == pytest.approx(math.hypot(s.strata["F"].se, s.strata["M"].se))
     assert (s.total.n1, s.total.n2, s.total.m) == (100, 80, 40)
+
+
+def test_bounds_run_from_chapman_to_the_referral_model():
+    from app.statistics.capture import bounds
+
+    b = bounds(200, 300, 170, unreferred=40, unreferred_in_sistra=12)
+    assert b.lower == chapman(200, 300, 170)
+    q1 = 13 / 42
+    assert b.upper_total == pytest.approx(200 + 130 / q1)
+    assert b.ci_low == b.lower.ci_low < b.lower.total < b.upper_total < b.ci_high
+    with pytest.raises(ValueError):
+        bounds(10, 10, 5, unreferred=3, unreferred_in_sistra=4)
