@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import typer
@@ -65,8 +66,13 @@ def victims(
     where: Annotated[list[str] | None, typer.Option(help="dimension:valor (repetible)")] = None,
     suppress: Annotated[bool, typer.Option(help="Aplicar supresión de celdas pequeñas")] = False,
     fmt: Annotated[str, typer.Option("--format", help="table o json")] = "table",
+    as_of: Annotated[
+        datetime | None,
+        typer.Option("--as-of", formats=["%Y-%m-%d"], help="Como se sabía ese día (AAAA-MM-DD)"),
+    ] = None,
 ) -> None:
     """Count distinct victims per year, next to each system's own figure."""
+    day: date | None = as_of.date() if as_of is not None else None
     filters: dict[str, list[str]] = {}
     for item in where or []:
         dim, _, value = item.partition(":")
@@ -81,7 +87,9 @@ def victims(
             group_by=group_by or [],
         )
         with session_scope() as session:
-            stats = service.victim_statistics(session, query=query, suppress_small=suppress)
+            stats = service.victim_statistics(
+                session, query=query, suppress_small=suppress, as_of=day
+            )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     if fmt == "json":
@@ -110,6 +118,19 @@ def victims(
             for y in stats.years
         ),
     )
+    table.add_row(
+        "  IC 95% con dependencia",
+        *(
+            f"{y.estimate_bounds.ci_low:.0f}–{y.estimate_bounds.ci_high:.0f}"
+            if y.estimate_bounds
+            else "—"
+            for y in stats.years
+        ),
+    )
     out.print(table)
+    if stats.as_of is not None:
+        out.print(
+            f"[dim]Como se sabía al {stats.as_of.isoformat()} (revinculado en memoria).[/dim]"
+        )
     for rule in stats.rules:
         out.print(f"[dim]• {rule.text}[/dim]")

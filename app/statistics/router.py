@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
@@ -9,8 +10,15 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from app.auth.roles import Role
 from app.auth.service import Principal
 from app.deps import SessionDep, require_role
-from app.statistics import service
-from app.statistics.schemas import VictimQuery, VictimStatsRead
+from app.statistics import service, snapshots
+from app.statistics.schemas import (
+    SnapshotCompareRead,
+    SnapshotCreate,
+    SnapshotRead,
+    SnapshotSummaryRead,
+    VictimQuery,
+    VictimStatsRead,
+)
 
 __all__ = ["router"]
 
@@ -20,7 +28,12 @@ Reader = Annotated[
     Principal,
     Depends(require_role(Role.ANALYST, Role.SECRETARIAT, Role.REVIEWER, Role.ADMIN)),
 ]
+Freezer = Annotated[Principal, Depends(require_role(Role.SECRETARIAT, Role.ADMIN))]
 _UNSUPPRESSED = frozenset({Role.REVIEWER, Role.ADMIN})
+_AS_OF = Query(
+    description="Answer as known at the end of this day (UTC): the row versions and "
+    "judgements in force then, re-linked in memory (slow: one full linkage)."
+)
 
 _DESCRIPTION = "\n".join(
     [
@@ -70,11 +83,61 @@ def victims(
     principal: Reader,
     session: SessionDep,
     query: Annotated[VictimQuery, Depends(_query)],
+    as_of: Annotated[date | None, _AS_OF] = None,
 ) -> Any:
     """Count distinct victims per year with own figures, gaps, estimates and rates."""
     try:
         return service.victim_statistics(
-            session, query=query, suppress_small=principal.role not in _UNSUPPRESSED
+            session,
+            query=query,
+            suppress_small=principal.role not in _UNSUPPRESSED,
+            as_of=as_of,
         )
     except ValueError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
+
+
+@router.post("/snapshots", response_model=SnapshotSummaryRead, status_code=status.HTTP_201_CREATED)
+def create_snapshot(principal: Freezer, session: SessionDep, body: SnapshotCreate) -> Any:
+    """Freeze a victims answer (parameters, full result, link run and time) under an ID."""
+    try:
+        return snapshots.create_snapshot(session, body=body, created_by=principal.label)
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
+
+
+@router.get("/snapshots", response_model=list[SnapshotSummaryRead])
+def list_snapshots(
+    principal: Reader,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Any:
+    """List frozen answers, newest first."""
+    return snapshots.list_snapshots(session, limit=limit, offset=offset)
+
+
+def _missing() -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail="Instantánea no encontrada.")
+
+
+@router.get("/snapshots/{snapshot_id}", response_model=SnapshotRead)
+def get_snapshot(principal: Reader, session: SessionDep, snapshot_id: int) -> Any:
+    """Return a frozen answer; small cells are hidden for roles below reviewer."""
+    found = snapshots.get_snapshot(
+        session, snapshot_id=snapshot_id, suppress_small=principal.role not in _UNSUPPRESSED
+    )
+    if found is None:
+        raise _missing()
+    return found
+
+
+@router.get("/snapshots/{a}/compare/{b}", response_model=SnapshotCompareRead)
+def compare_snapshots(principal: Reader, session: SessionDep, a: int, b: int) -> Any:
+    """Compare two frozen answers year by year: reconciled, raw rows and estimates (b - a)."""
+    found = snapshots.compare_snapshots(
+        session, a_id=a, b_id=b, suppress_small=principal.role not in _UNSUPPRESSED
+    )
+    if found is None:
+        raise _missing()
+    return found

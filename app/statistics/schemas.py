@@ -16,9 +16,14 @@ __all__ = [
     "PatternRead",
     "RateRead",
     "RuleRead",
+    "SnapshotCompareRead",
+    "SnapshotCreate",
+    "SnapshotRead",
+    "SnapshotSummaryRead",
     "StratifiedEstimateRead",
     "VictimQuery",
     "VictimStatsRead",
+    "YearDiffRead",
     "YearRead",
 ]
 
@@ -170,3 +175,48 @@ class VictimStatsRead(BaseModel):
     cells: list[CellRead]
     patterns: list[PatternRead]
     rates: list[RateRead]
+
+
+class SnapshotCreate(BaseModel):
+    """What to freeze: a victims query, optionally as known on a date, with a note."""
+
+    query: VictimQuery = Field(default_factory=VictimQuery)
+    as_of: date | None = None
+    note: str | None = Field(None, max_length=2000)
+
+
+class SnapshotSummaryRead(BaseModel):
+    """A frozen answer without its result."""
+
+    id: int
+    kind: str
+    query: VictimQuery
+    as_of: date | None
+    note: str | None
+    link_run_id: int | None
+    created_by: str
+    created_at: datetime
+
+
+class SnapshotRead(SnapshotSummaryRead):
+    """A frozen answer with its result (small cells hidden for roles below reviewer)."""
+
+    result: VictimStatsRead
+
+
+class YearDiffRead(BaseModel):
+    """One year's figures in two snapshots and b minus a (None when either is hidden)."""
+
+    year: int
+    a: dict[str, float | None]
+    b: dict[str, float | None]
+    diff: dict[str, float | None]
+
+
+class SnapshotCompareRead(BaseModel):
+    """Per-year differences between two frozen answers."""
+
+    a: SnapshotSummaryRead
+    b: SnapshotSummaryRead
+    suppressed: bool
+    years: list[YearDiffRead]

@@ -67,3 +67,50 @@ def test_cli_prints_one_json_object_for_a_year(linked_world):
     assert data["estimate"]["ci_low"] <= data["estimate"]["total"] <= data["estimate"]["ci_high"]
     table = CliRunner().invoke(stats_app, ["victims"])
     assert table.exit_code == 0 and "Víctimas conciliadas" in table.stdout
+
+
+def test_as_of_parameter_and_cli_option(api, as_role, linked_world):
+    h = as_role("reviewer")
+    now = api.get("/v1/statistics/victims", headers=h).json()
+    then = api.get("/v1/statistics/victims", params={"as_of": "2100-01-01"}, headers=h)
+    assert then.status_code == 200 and then.json()["as_of"] == "2100-01-01"
+    assert [y["reta_rows"] for y in then.json()["years"]] == [y["reta_rows"] for y in now["years"]]
+    before = api.get("/v1/statistics/victims", params={"as_of": "2001-01-01"}, headers=h)
+    assert before.json()["years"] == []
+    assert api.get("/v1/statistics/victims", params={"as_of": "ayer"}, headers=h).status_code == 422
+    result = CliRunner().invoke(stats_app, ["victims", "--as-of", "2001-01-01", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["as_of"] == "2001-01-01"
+
+
+def test_snapshots_freeze_list_read_and_compare(api, as_role, linked_world):
+    body = {"query": {"group_by": ["department_facts", "sex"]}, "note": "informe anual"}
+    assert (
+        api.post("/v1/statistics/snapshots", json=body, headers=as_role("analyst")).status_code
+        == 403
+    )
+    created = api.post("/v1/statistics/snapshots", json=body, headers=as_role("secretariat"))
+    assert created.status_code == 201, created.text
+    a = created.json()
+    assert a["link_run_id"] is not None and a["note"] == "informe anual"
+    b = api.post(
+        "/v1/statistics/snapshots", json={"as_of": "2001-01-01"}, headers=as_role("admin")
+    ).json()
+    listed = api.get("/v1/statistics/snapshots", headers=as_role("analyst")).json()
+    assert [s["id"] for s in listed] == [b["id"], a["id"]]
+    full = api.get(f"/v1/statistics/snapshots/{a['id']}", headers=as_role("reviewer")).json()
+    hidden = api.get(f"/v1/statistics/snapshots/{a['id']}", headers=as_role("analyst")).json()
+    assert full["result"]["suppressed"] is False and hidden["result"]["suppressed"] is True
+    assert all(c["persons"] is not None for c in full["result"]["cells"])
+    assert any(c["persons"] is None for c in hidden["result"]["cells"])
+    assert api.get("/v1/statistics/snapshots/999999", headers=as_role("analyst")).status_code == 404
+    same = api.get(
+        f"/v1/statistics/snapshots/{a['id']}/compare/{a['id']}", headers=as_role("reviewer")
+    ).json()
+    assert same["years"] and all(
+        v == 0 for y in same["years"] for v in y["diff"].values() if v is not None
+    )
+    vs_empty = api.get(
+        f"/v1/statistics/snapshots/{a['id']}/compare/{b['id']}", headers=as_role("reviewer")
+    ).json()
+    assert all(y["b"]["reconciled"] is None for y in vs_empty["years"])
