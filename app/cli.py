@@ -39,6 +39,7 @@ from app.migrate import upgrade
 from app.models import CaseMember, PersonMember
 from app.models._types import utcnow
 from app.schema import System
+from app.reports.cli import report_app
 from app.statistics.cli import stats_app
 
 __all__ = ["app", "main"]
@@ -51,6 +52,7 @@ export_app = typer.Typer(help="Export linkage results.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(export_app, name="export")
 app.add_typer(stats_app, name="stats")
+app.add_typer(report_app, name="report")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(keys_app, name="keys")
 

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from pydantic_core import to_json
-from sqlalchemy import MetaData, create_engine, event, insert
+from sqlalchemy import MetaData, Table, create_engine, event, insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from app.config import get_settings
 
@@ -106,18 +107,28 @@ def executemany(session: Session, model: type[Any], rows: list[dict[str, Any]]) 
     conn = session.connection()
     table = model.__table__
     if conn.dialect.name == "postgresql":
-        _copy(conn, table.name, rows)
+        _copy(conn, table, rows)
         return
     conn.execute(insert(table), rows)
 
 
-def _copy(conn: Connection, table: str, rows: list[dict[str, Any]]) -> None:
+def _copy(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     # psycopg sends executemany as one pipelined INSERT per row; COPY is several times faster
-    # and runs in the same transaction.
+    # and runs in the same transaction. It bypasses SQLAlchemy, so Python-side column
+    # defaults (timestamps, flags) are filled in here.
+    defaults: dict[str, Any] = {}
+    for column in table.columns:
+        default = column.default
+        if column.name not in rows[0] and isinstance(default, ScalarElementColumnDefault):
+            defaults[column.name] = default.arg
+        elif column.name not in rows[0] and isinstance(default, CallableColumnDefault):
+            defaults[column.name] = default.arg(cast(Any, None))  # no context needed
+    if defaults:
+        rows = [{**row, **defaults} for row in rows]
     columns = list(rows[0])
     names = ", ".join(f'"{c}"' for c in columns)
     dbapi = cast("psycopg.Connection[Any]", conn.connection.dbapi_connection)
-    with dbapi.cursor() as cur, cur.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+    with dbapi.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row(
                 [

@@ -15,6 +15,7 @@ from app.auth.router import router as auth_router
 from app.config import get_settings
 from app.ingest.router import router as ingest_router
 from app.linkage.router import router as linkage_router
+from app.reports.router import router as reports_router
 from app.statistics.router import router as statistics_router
 
 __all__ = ["create_app"]
@@ -83,6 +84,7 @@ def create_app() -> FastAPI:
             {"name": "ingest", "description": "Agencies push exports; batches and history."},
             {"name": "linkage", "description": "Persons, links, review queue and judgements."},
             {"name": "statistics", "description": "Reconciled victim counts and estimates."},
+            {"name": "reports", "description": "Reports and exports for the secretariat."},
             {"name": "auth", "description": "Caller identity and API keys."},
             {"name": "health", "description": "Liveness."},
         ],
@@ -110,5 +112,6 @@ def create_app() -> FastAPI:
     app.include_router(ingest_router)
     app.include_router(linkage_router)
     app.include_router(statistics_router)
+    app.include_router(reports_router)
     app.include_router(auth_router)
     return app

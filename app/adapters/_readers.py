@@ -11,6 +11,7 @@ import csv
 import json
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from typing import IO, Any, BinaryIO
 
@@ -144,11 +145,41 @@ def _seekable(stream: BinaryIO) -> IO[bytes]:
     return copy
 
 
+# A workbook is a zip archive: refuse one that inflates far beyond any real export before
+# parsing a single row (zipfile enforces the declared sizes while reading).
+_MAX_XLSX_INFLATED = 1 << 30
+_MAX_XLSX_RATIO = 100
+_RATIO_APPLIES_FROM = 64 << 20
+
+
+def _check_inflation(source: IO[bytes]) -> None:
+    try:
+        with zipfile.ZipFile(source) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise SourceFileError(
+            "El archivo .xlsx está dañado o no es un libro de Excel válido."
+        ) from None
+    finally:
+        source.seek(0)
+    inflated = sum(i.file_size for i in infos)
+    packed = max(sum(i.compress_size for i in infos), 1)
+    if inflated > _MAX_XLSX_INFLATED or (
+        inflated > _RATIO_APPLIES_FROM and inflated > _MAX_XLSX_RATIO * packed
+    ):
+        raise SourceFileError(
+            f"El archivo .xlsx se expande a {inflated // (1 << 20)} MiB al descomprimirse "
+            f"(desde {packed // 1024} KiB): se rechaza por seguridad."
+        )
+
+
 def _read_xlsx(system: System, stream: BinaryIO) -> Rows:
     import openpyxl  # imported here: only xlsx uploads pay for it
 
+    source = _seekable(stream)
+    _check_inflation(source)
     try:
-        workbook = openpyxl.load_workbook(_seekable(stream), read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
         first = next(rows, None)

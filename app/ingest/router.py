@@ -51,6 +51,15 @@ def _check_system(principal: Principal, system: System) -> None:
         )
 
 
+def _system_pusher(system: System, principal: Pusher) -> Principal:
+    # A dependency, so a key of another system is refused before its body is read.
+    _check_system(principal, system)
+    return principal
+
+
+SystemPusher = Annotated[Principal, Depends(_system_pusher)]
+
+
 def _batch_read(batch: Batch) -> dict[str, Any]:
     return {
         "batch_id": batch.id,
@@ -111,6 +120,10 @@ async def _read_payload(request: Request) -> _Payload:
                 status.HTTP_422_UNPROCESSABLE_CONTENT,
                 detail="Se espera un arreglo JSON de filas (objetos con las columnas del sistema).",
             )
+        if not rows:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT, detail="El arreglo de filas está vacío."
+            )
         if len(rows) > get_settings().max_json_rows:
             raise HTTPException(
                 status.HTTP_413_CONTENT_TOO_LARGE,
@@ -169,13 +182,12 @@ _BODY_DOC: dict[str, Any] = {
 )
 def push_batch(
     system: System,
-    principal: Pusher,
+    principal: SystemPusher,
     session: SessionDep,
     payload: Annotated[_Payload, Depends(_read_payload)],
     background: BackgroundTasks,
 ) -> Any:
     """Push an export file or a JSON array of source-native rows as one batch."""
-    _check_system(principal, system)
     try:
         if payload.upload is not None:
             filename = payload.upload.filename or "upload"

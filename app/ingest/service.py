@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import multiprocessing
+import re
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -15,12 +16,12 @@ from typing import Any, BinaryIO, NamedTuple
 
 from sqlalchemy.orm import Session
 
-from app.adapters import parse_row, read_rows
+from app.adapters import SourceFileError, parse_row, read_rows
 from app.db import JsonText
 from app.ingest import repository
 from app.models import Batch, QuarantineRow, SourceRecord, SourceRecordVersion
 from app.models._types import utcnow
-from app.schema import CommonRecord, RowError, System
+from app.schema import CommonRecord, RowError, RowIssue, System
 
 __all__ = [
     "BatchOutcome",
@@ -94,15 +95,64 @@ def _state_columns(rec: CommonRecord) -> dict[str, Any]:
     }
 
 
+_MAX_CELL = 2000
+# The database keys these columns with bounded lengths (see app/models/ingest.py).
+_KEY_LIMITS = {
+    System.RETA: (("ID_REGISTRO", "row_id", 64), ("NRO_DENUNCIA", "case_key_norm", 128)),
+    System.SISTRA: (("ID_SUJETO", "row_id", 64), ("NRO_CARPETA", "case_key_norm", 128)),
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _cell_issues(raw: Mapping[str, Any]) -> list[RowIssue]:
+    issues = []
+    for column, value in raw.items():
+        if not isinstance(value, str):
+            continue
+        if len(value) > _MAX_CELL:
+            issues.append(
+                RowIssue(
+                    column=str(column),
+                    reason=f"texto demasiado largo ({len(value)} caracteres; máximo {_MAX_CELL})",
+                )
+            )
+        elif _CONTROL.search(value):
+            issues.append(
+                RowIssue(column=str(column), reason="contiene caracteres de control no permitidos")
+            )
+    return issues
+
+
+def _storable(value: Any) -> Any:
+    if value is None or type(value) in _PLAIN:
+        # PostgreSQL cannot store NUL in text or JSON; everything else is kept as sent.
+        return value.replace("\x00", "\ufffd") if type(value) is str else value
+    return _jsonable(value)
+
+
 def _prepare(system: System, item: Item) -> _Parsed | RowError:
     """Parse and encode one row; pure, so large files do it in a worker process."""
     if isinstance(item, RowError):
         return item
     row_number, raw = item
-    parsed = parse_row(system, row_number, raw)
-    raw_json = {
-        str(k): v if v is None or type(v) in _PLAIN else _jsonable(v) for k, v in raw.items()
-    }
+    raw_json = {str(k): _storable(v) for k, v in raw.items()}
+    issues = _cell_issues(raw)
+    parsed = parse_row(system, row_number, raw) if not issues else None
+    if isinstance(parsed, CommonRecord):
+        issues = [
+            RowIssue(column=column, reason=f"valor demasiado largo (máximo {limit} caracteres)")
+            for column, field_name, limit in _KEY_LIMITS[system]
+            if len(getattr(parsed, field_name)) > limit
+        ]
+    if parsed is None or issues:
+        row_id = raw.get(_KEY_LIMITS[system][0][0])
+        return RowError(
+            system=system,
+            row_number=row_number,
+            row_id=row_id[:64] if isinstance(row_id, str) else None,
+            issues=tuple(issues),
+            raw=raw_json,
+        )
     if isinstance(parsed, RowError):
         return parsed.model_copy(update={"raw": raw_json})
     doc = parsed.model_dump_json()
@@ -213,7 +263,7 @@ class _Writer:
                     "batch_id": batch.id,
                     "system": batch.system,
                     "row_number": err.row_number,
-                    "row_id": err.row_id,
+                    "row_id": err.row_id[:64] if err.row_id else None,
                     "raw": err.raw,
                     "issues": [i.model_dump() for i in err.issues],
                     "created_at": now,
@@ -352,7 +402,7 @@ def ingest_file(
 ) -> BatchOutcome:
     """Ingest one export file; a file-level defect raises SourceFileError."""
     sha = _sha256(stream)
-    return ingest_rows(
+    outcome = ingest_rows(
         session,
         system=system,
         rows=read_rows(system, stream, filename),
@@ -363,6 +413,9 @@ def ingest_file(
         progress=progress,
         workers=workers,
     )
+    if outcome.batch.received == 0:
+        raise SourceFileError("El archivo no contiene filas de datos (solo el encabezado o nada).")
+    return outcome
 
 
 def _sha256(stream: BinaryIO) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
@@ -250,6 +251,17 @@ def _review_queue(session: Session, result: LinkResult, judged: _JudgedState, ru
     return len(wanted)
 
 
+def _finite(value: Any) -> Any:
+    """Return JSON-safe data: NaN and infinities (tiny worlds) become null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
 def run_linkage(
     session: Session, *, full: bool = False, trigger: str = "cli", progress: Progress | None = None
 ) -> LinkRun | None:
@@ -335,17 +347,19 @@ def run_linkage(
     run.cases = len(set(cases.ids.values()))
     run.merges = sum(1 for e in persons.events if e.kind == "merge")
     run.splits = sum(1 for e in persons.events if e.kind == "split")
-    run.details = {
-        "blocking": [asdict(b) for b in result.blocking],
-        "parameters": {
-            "prior": result.parameters.prior,
-            "iterations": result.parameters.iterations,
-            "converged": result.parameters.converged,
-            "fields": [asdict(f) for f in result.parameters.fields],
-        },
-        "new_persons": len(persons.created),
-        "new_cases": len(cases.created),
-    }
+    run.details = _finite(
+        {
+            "blocking": [asdict(b) for b in result.blocking],
+            "parameters": {
+                "prior": result.parameters.prior,
+                "iterations": result.parameters.iterations,
+                "converged": result.parameters.converged,
+                "fields": [asdict(f) for f in result.parameters.fields],
+            },
+            "new_persons": len(persons.created),
+            "new_cases": len(cases.created),
+        }
+    )
     run.status = "completed"
     run.finished_at = utcnow()
     run.seconds = round(time.perf_counter() - started, 3)
