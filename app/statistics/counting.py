@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from app.schema.ubigeo import department_code, department_name
@@ -127,6 +128,7 @@ def age_fiscal(age: int | None, minor: bool | None = None) -> str:
     return _band(age, _FISCAL, "25+")
 
 
+@lru_cache(maxsize=4096)
 def department(ubigeo: str | None) -> str:
     """Return the department name of an INEI code, or 'desconocido'."""
     if not ubigeo:
@@ -149,6 +151,9 @@ def _pick(values: Iterable[str | None]) -> str:
     known = [v for v in values if v is not None and v != UNKNOWN]
     if not known:
         return UNKNOWN
+    first = known[0]
+    if len(known) == 1 or all(v == first for v in known):
+        return first  # the usual case: one row, or rows that agree
     counts = Counter(known)
     best = max(counts.values())
     return next(v for v in known if counts[v] == best)
@@ -159,7 +164,32 @@ def _row_year(row: VictimRow, basis: DateBasis) -> int | None:
     return when.year if when is not None else None
 
 
+def _known(value: str | None) -> str:
+    return value if value is not None and value != UNKNOWN else UNKNOWN
+
+
+def _attrs_one(r: VictimRow, year: int, identified: bool) -> dict[str, str]:
+    """`_attrs` of a single row (most person-years), without the voting machinery."""
+    return {
+        "year": str(year),
+        "department_facts": department(r.ubigeo_facts),
+        "department_residence": department(r.ubigeo_residence),
+        "department_birth": department(r.ubigeo_birth),
+        "sex": _known(r.sex),
+        "age_minor": age_minor(r.age, r.minor),
+        "age_ctdc": age_ctdc(r.age, r.minor),
+        "age_fiscal": age_fiscal(r.age, r.minor),
+        "nationality": _known(r.nationality),
+        "purpose": _known(r.purpose if r.purpose != "Unknown" else None),
+        "offence_family": "trafficking" if r.offence_family == "trafficking" else "related",
+        "overlap": _overlap((r.system,)),
+        "identification": "identificada" if identified else "no_identificada",
+    }
+
+
 def _attrs(rows: Sequence[VictimRow], year: int, identified: bool) -> dict[str, str]:
+    if len(rows) == 1:
+        return _attrs_one(rows[0], year, identified)
     first_age = next((r for r in rows if r.age is not None), None)
     age = first_age.age if first_age is not None else None
     minor = _pick("1" if r.minor else "0" for r in rows if r.minor is not None)

@@ -24,6 +24,7 @@ from app.statistics.counting import VictimRow
 __all__ = [
     "add_snapshot",
     "count_facts",
+    "fact_columns",
     "fact_rows",
     "facts_run_id",
     "get_snapshot",
@@ -283,3 +284,14 @@ def known_by(session: Session, *, at: datetime) -> tuple[int, int, int]:
     ).one()
     judged = session.scalar(select(func.count()).where(Judgement.at <= at)) or 0
     return int(versions[0] or 0), int(versions[1] or 0), int(judged)
+
+
+def fact_columns(session: Session, *, names: Sequence[str]) -> dict[str, list[Any]]:
+    """Return the named columns of every victim fact, as lists in one order."""
+    cols = [getattr(VictimFact, n) for n in names]
+    out: dict[str, list[Any]] = {n: [] for n in names}
+    appends = [out[n].append for n in names]
+    for row in session.execute(select(*cols).execution_options(yield_per=50_000)):
+        for append, value in zip(appends, row, strict=True):
+            append(value)
+    return out

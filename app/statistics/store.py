@@ -51,7 +51,7 @@ class CountCell:
 
     year: int
     key: tuple[str, ...]
-    persons: int
+    persons: int | None  # None: hidden by small-cell suppression
 
 
 class _Lru:

@@ -80,3 +80,23 @@ def test_own_figures_count_rows():
     assert figures[("SISTRA", 2017)].rows == 3
     assert figures[("SISTRA", 2017)].rows_trafficking == 2
     assert figures[("RETA", 2017)].rows == 1
+
+
+def test_the_single_row_shortcut_agrees_with_the_general_rule():
+    import random
+
+    from app.statistics.counting import _attrs, _attrs_one
+
+    rng = random.Random(3)
+    for i in range(2000):
+        r = VictimRow(
+            i, i, rng.choice(["RETA", "SISTRA", "OTRO"]), date(2017, 1, 1), None,
+            rng.choice(["trafficking", "related"]), sex=rng.choice(["F", "M", None]),
+            age=rng.choice([None, 5, 17, 18, 30, 60]), minor=rng.choice([None, True, False]),
+            nationality=rng.choice([None, "PER", "desconocido"]),
+            purpose=rng.choice([None, "Unknown", "explotacion_sexual", "desconocido"]),
+            ubigeo_facts=rng.choice([None, "150101", "070101", "990101"]),
+            ubigeo_residence=rng.choice([None, "150101"]), ubigeo_birth=rng.choice([None, "08"]),
+        )  # fmt: skip
+        ident = rng.random() < 0.5
+        assert _attrs_one(r, 2017, ident) == _attrs([r, r], 2017, ident)

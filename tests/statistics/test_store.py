@@ -83,3 +83,27 @@ def test_as_of_uses_only_what_was_known_then(linked_world):
     assert all(y.sistra_rows == 0 and y.both == 0 for y in before.years)
     assert [y.reta_rows for y in before.years] == [y.reta_rows for y in now.years]
     assert nothing.years == []
+
+
+def test_the_index_counts_the_cells_of_the_full_answer(linked_world):
+    for basis in ("registration", "facts"):
+        for group_by in (["sex"], ["department_residence", "age_ctdc"], ["overlap"]):
+            query = VictimQuery(date_basis=basis, group_by=group_by, where={"sex": ["F"]})
+            with session_scope() as s:
+                full = service.victim_statistics(s, query=query, suppress_small=False)
+                fast = service.count_victims(
+                    s, date_basis=basis, group_by=group_by, where={"sex": ["F"]}
+                )
+            cells = {
+                (c.key["year"], *(c.key[d] for d in group_by)): c.persons
+                for c in full.cells
+                if "total" not in c.key.values()
+            }
+            assert {(str(c.year), *c.key): c.persons for c in fast} == cells
+
+
+def test_fast_counts_hide_small_cells_when_asked(linked_world):
+    with session_scope() as s:
+        cells = service.count_victims(s, group_by=["department_facts"], suppress_small=True)
+    shown = [c.persons for c in cells if c.persons is not None]
+    assert all(v >= 5 for v in shown) and any(c.persons is None for c in cells)

@@ -1,0 +1,200 @@
+"""Latency of statistics queries over 1,000,000 synthetic victim facts.
+
+Usage:
+    .venv/bin/python bench/stats_speed.py [--rows 1000000] [--queries 200] [--shapes 40]
+        [--url postgresql+psycopg://...] [--methods index sql] [--suppress]
+
+Builds the `victim_facts` table directly (synthetic rows, bulk insert; no ingest, no linkage)
+in a throw-away SQLite file, or in the given database (its `victim_facts`, `link_runs` and
+`statistics_snapshots` tables are dropped and recreated), with one completed link run so the
+service's caches are keyed as in production. Then runs `--queries` grouped distinct-person
+counts through `service.count_victims`, drawn at random from `--shapes` distinct query shapes,
+for each method:
+
+- `index` (the default of the service): the first query of a run builds the person-year index
+  (load facts, pick attributes, numpy codes: timed and printed apart), then every query is a
+  mask and a bincount; results are also cached per (run, parameters).
+- `sql`: `COUNT(DISTINCT person_id) ... GROUP BY` over `victim_facts`, cached per (run,
+  parameters) in process.
+
+For each it prints p50/p95/p99 of all queries, of the first time each shape is seen (cold) and
+of the repeats (warm: the answer cache). Small-cell suppression is off (reviewer view);
+`--suppress` turns it on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import create_engine, insert
+from sqlalchemy.orm import Session
+
+from app.db import Base, _copy
+from app.models import LinkRun
+from app.models.statistics import StatisticsSnapshot, VictimFact
+from app.statistics import service
+from app.statistics.counting import age_ctdc, age_fiscal, age_minor
+from app.statistics.store import clear_caches
+
+_DEPTS = ["15", "07", "13", "14", "20", "04", "16", "25", "17", "21", "08", "12"]
+_DIMS = [
+    "sex", "department_facts", "department_residence", "age_ctdc", "age_minor",
+    "nationality", "purpose", "offence_family", "identification",
+]  # fmt: skip
+_PURPOSES = ["explotacion_sexual", "explotacion_laboral", "mendicidad", "otra", None]
+
+
+def _fact(i: int, rng: random.Random) -> dict[str, Any]:
+    person = i - int(rng.random() * 0.25 * i) if i else 0  # ~1.3 rows per person
+    reg = date(2015, 1, 1) + timedelta(days=int(rng.random() * 3650))
+    facts = reg - timedelta(days=int(rng.random() * 60)) if rng.random() < 0.55 else None
+    age = int(8 + rng.random() * 40) if rng.random() < 0.85 else None
+    minor = age < 18 if age is not None else None
+    return {
+        "run_id": 1, "source_record_id": i + 1, "person_id": person + 1,
+        "case_id": person // 2 + 1, "system": "RETA" if rng.random() < 0.45 else "SISTRA",
+        "registration_date": reg, "facts_date": facts, "year_registration": reg.year,
+        "year_facts": facts.year if facts else None, "year_case": reg.year,
+        "dept_facts": rng.choice(_DEPTS), "dept_residence": rng.choice(_DEPTS),
+        "dept_birth": rng.choice(_DEPTS) if rng.random() < 0.7 else None,
+        "sex": "F" if rng.random() < 0.8 else "M", "age": age, "minor": minor,
+        "age_minor": age_minor(age, minor), "age_ctdc": age_ctdc(age, minor),
+        "age_fiscal": age_fiscal(age, minor),
+        "nationality": "PER" if rng.random() < 0.85 else "VEN",
+        "purpose": rng.choice(_PURPOSES),
+        "offence_family": "trafficking" if rng.random() < 0.85 else "related",
+        "origin": None, "unidentified": rng.random() < 0.05, "person_identified": True,
+    }  # fmt: skip
+
+
+def build(url: str, rows: int) -> Any:
+    """Create the tables and bulk-insert `rows` synthetic facts; return the engine."""
+    engine = create_engine(url)
+    tables = [VictimFact.__table__, StatisticsSnapshot.__table__, LinkRun.__table__]
+    Base.metadata.drop_all(engine, tables=tables)  # type: ignore[arg-type]
+    Base.metadata.create_all(engine, tables=tables)  # type: ignore[arg-type]
+    rng = random.Random(1)
+    t0 = time.perf_counter()
+    with engine.begin() as conn:
+        now = datetime.now(UTC)
+        conn.execute(
+            insert(LinkRun.__table__),
+            [{"id": 1, "mode": "full", "trigger": "bench", "status": "completed",
+              "started_at": now, "finished_at": now, "records": 0, "pairs": 0, "links": 0,
+              "review": 0, "inferred": 0, "persons": 0, "cases": 0, "merges": 0, "splits": 0,
+              "seconds": 0.0, "details": {}}],
+        )  # fmt: skip
+        for start in range(0, rows, 100_000):
+            chunk = [_fact(i, rng) for i in range(start, min(rows, start + 100_000))]
+            if conn.dialect.name == "postgresql":
+                _copy(conn, "victim_facts", chunk)
+            else:
+                conn.execute(insert(VictimFact.__table__), chunk)
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE victim_facts")
+    else:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    print(f"built {rows:,} facts in {time.perf_counter() - t0:.1f}s on {engine.dialect.name}")
+    return engine
+
+
+def shapes(n: int, rng: random.Random) -> list[dict[str, Any]]:
+    """Return `n` distinct query shapes: groupings, filters, year ranges and date bases."""
+    out: dict[str, dict[str, Any]] = {}
+    while len(out) < n:
+        k = rng.choice([0, 1, 1, 2])
+        group = rng.sample(_DIMS, k)
+        where: dict[str, list[str]] = {}
+        if rng.random() < 0.5:
+            where["year"] = [str(rng.randint(2015, 2024))]
+        if rng.random() < 0.3:
+            where["sex"] = ["F"]
+        if rng.random() < 0.2:
+            where["offence_family"] = ["trafficking"]
+        q = {
+            "date_basis": "facts" if rng.random() < 0.2 else "registration",
+            "group_by": group,
+            "where": where,
+            "year_from": 2018 if rng.random() < 0.2 else None,
+        }
+        out[repr(q)] = q
+    return list(out.values())
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def _line(label: str, ms: list[float]) -> str:
+    if not ms:
+        return f"{label:<6} n=0"
+    return (
+        f"{label:<6} n={len(ms):>3}  p50 {_pct(ms, 50):7.1f} ms  p95 {_pct(ms, 95):7.1f} ms"
+        f"  p99 {_pct(ms, 99):7.1f} ms  mean {statistics.fmean(ms):7.1f} ms"
+    )
+
+
+def run(engine: Any, queries: int, n_shapes: int, method: str, suppress: bool) -> None:
+    """Run the query mix with one method and print the percentiles."""
+    clear_caches()
+    rng = random.Random(2)
+    pool = shapes(n_shapes, rng)
+    seen: set[int] = set()
+    cold: list[float] = []
+    warm: list[float] = []
+    with Session(engine) as session:
+        if method == "index":
+            for basis in ("registration", "facts"):
+                t0 = time.perf_counter()
+                service.count_victims(session, date_basis=basis, where={"year": ["1900"]})
+                print(
+                    f"index  build, {basis} basis (once per run and process):"
+                    f" {time.perf_counter() - t0:.1f}s"
+                )
+        for _ in range(queries):
+            i = rng.randrange(len(pool))
+            q = pool[i]
+            t0 = time.perf_counter()
+            service.count_victims(session, **q, method=method, suppress_small=suppress)
+            ms = (time.perf_counter() - t0) * 1000
+            (warm if i in seen else cold).append(ms)
+            seen.add(i)
+    print(f"method {method} ({queries} queries, {n_shapes} shapes)")
+    print(_line("all", cold + warm))
+    print(_line("cold", cold))
+    print(_line("warm", warm))
+
+
+def main() -> None:
+    """Parse arguments, build the facts and time the queries."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--shapes", type=int, default=40)
+    ap.add_argument("--url", default="")
+    ap.add_argument("--methods", nargs="*", default=["index", "sql"])
+    ap.add_argument("--suppress", action="store_true")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="stats-speed-") as tmp:
+        url = args.url or f"sqlite:///{tmp}/facts.db"
+        engine = build(url, args.rows)
+        for method in args.methods:
+            run(engine, args.queries, args.shapes, method, args.suppress)
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
