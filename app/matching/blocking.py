@@ -15,6 +15,7 @@ from app.matching.settings import BlockingKey, BlockingRule
 __all__ = ["BlockingIndex", "BlockingStats", "record_keys"]
 
 I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
 
 
 def _birth_years(rec: LinkInput) -> list[int]:
@@ -137,29 +138,214 @@ def _sorted_member(x: I64, sorted_set: I64) -> npt.NDArray[np.bool_]:
     return np.asarray(sorted_set[pos] == x)
 
 
-class BlockingIndex:
-    """Sorted blocking keys of a table; yields candidate pairs and candidates of a new record."""
+# Radix of the integer parts of a blocking key; the parts of one key multiply below 2**62.
+_PH = 1 << 21  # phonetic codes and name codes
+_YEARS = 1 << 9  # birth year - 1800
+_SMALL = 1 << 5  # initials, sex, decades
+_NO_KEY = -1
 
-    def __init__(self, table: RecordTable, rules: Sequence[BlockingRule], max_block: int) -> None:
+
+def _years(ordinals: I32) -> I64:
+    """Return the calendar year of proleptic Gregorian ordinals (date.toordinal)."""
+    days = (ordinals.astype(np.int64) - _EPOCH_ORDINAL).astype("datetime64[D]")
+    return days.astype("datetime64[Y]").astype(np.int64) + 1970
+
+
+_EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
+
+
+class _Columns:
+    """Integer columns of a table that blocking keys are made of (phonetic codes etc.)."""
+
+    def __init__(self, table: RecordTable, phon: _Phonetics) -> None:
+        self.n = len(table)
+        self.named = ~table.unidentified
+        self.given = table.given_first.astype(np.int64)
+        self.given_ph = phon.codes(table, table.given_first)
+        self.pat_ph = phon.codes(table, table.paternal)
+        self.mat_ph = phon.codes(table, table.maternal)
+        self.given_init = phon.initials(self.given_ph)
+        self.pat_init = phon.initials(self.pat_ph)
+        self.mat_init = phon.initials(self.mat_ph)
+        known = table.birth_lo >= 0
+        lo = np.where(known, _years(np.maximum(table.birth_lo, 1)), 0)
+        hi = np.where(known, _years(np.maximum(table.birth_hi, 1)), 0)
+        self.year_lo = np.where(known, np.clip(lo - 1800, 1, _YEARS - 1), 0)
+        self.year_hi = np.where(known, np.clip(hi - 1800, 1, _YEARS - 1), 0)
+        self.decade = np.where(known, np.clip((lo + hi) // 20 - 179, 1, _SMALL - 1), 0)
+        sex_values = table.other.values
+        sex = table.sex
+        self.sex = np.zeros(self.n, dtype=np.int64)
+        for code in np.unique(sex).tolist():
+            self.sex[sex == code] = {"F": 1, "M": 2}.get(sex_values[code], 0)
+        self.document = table.document.astype(np.int64)
+        self.residence = table.residence.astype(np.int64)
+
+    def refinement(self, name: str) -> I64:
+        """Return an attribute that splits oversized blocks (0 when unknown)."""
+        if name == "given_initial":
+            return self.given_init
+        if name == "sex":
+            return self.sex
+        if name == "decade":
+            return self.decade
+        raise ValueError(name)
+
+
+class _Phonetics:
+    """Phonetic codes of name codes, computed once per distinct name."""
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {"": 0}
+        self.initial: list[int] = [0]
+        self.of_name = np.zeros(0, dtype=np.int64)
+
+    def codes(self, table: RecordTable, names: npt.NDArray[np.int32]) -> I64:
+        values = table.names.values
+        if len(self.of_name) < len(values):
+            extra = []
+            for v in values[len(self.of_name) :]:
+                ph = phonetic(v) if v else ""
+                code = self.vocab.get(ph)
+                if code is None:
+                    code = self.vocab[ph] = len(self.vocab)
+                    self.initial.append(ord(ph[0]) % (_SMALL - 1) + 1 if ph else 0)
+                extra.append(code)
+            self.of_name = np.concatenate([self.of_name, np.asarray(extra, dtype=np.int64)])
+        return self.of_name[names]
+
+    def initials(self, codes: I64) -> I64:
+        return np.asarray(self.initial, dtype=np.int64)[codes]
+
+
+def _entries(rule: BlockingKey, c: _Columns) -> tuple[I64, I64]:
+    """Return (rows, keys) of every key value of every row under one rule."""
+    rows = np.arange(c.n, dtype=np.int64)
+    parts: list[tuple[I64, I64]] = []
+    if rule == "document":
+        has = c.document > 0
+        parts.append((rows[has], c.document[has]))
+    elif rule == "surname_pair":
+        has = c.named & (c.pat_ph > 0) & (c.mat_ph > 0)
+        lo, hi = np.minimum(c.pat_ph, c.mat_ph), np.maximum(c.pat_ph, c.mat_ph)
+        parts.append((rows[has], (lo * _PH + hi)[has]))
+    elif rule == "given_surname":
+        base = c.named & (c.given_ph > 0)
+        for sur in (c.pat_ph, c.mat_ph):
+            has = base & (sur > 0)
+            parts.append((rows[has], (c.given_ph * _PH + sur)[has]))
+    elif rule == "given_birth_year":
+        base = c.named & (c.given > 0) & (c.year_lo > 0)
+        for year in (c.year_lo, c.year_hi):
+            for init in (c.pat_init, c.mat_init):
+                # With the initial of either surname: "MARIA|1999" alone is a block of
+                # thousands in a national register; either initial survives a swap or a
+                # missing maternal surname.
+                has = base & ((init > 0) | ((c.pat_init == 0) & (c.mat_init == 0)))
+                parts.append((rows[has], ((c.given * _YEARS + year) * _SMALL + init)[has]))
+    elif rule == "surname_residence":
+        base = c.named & (c.residence >= 0)
+        for sur in (c.pat_ph, c.mat_ph):
+            has = base & (sur > 0)
+            parts.append((rows[has], (sur * (1 << 20) + c.residence)[has]))
+    r = np.concatenate([p[0] for p in parts]) if parts else rows[:0]
+    k = np.concatenate([p[1] for p in parts]) if parts else rows[:0]
+    return r, k
+
+
+def _sort_entries(rows: I64, keys: I64) -> tuple[I64, I64]:
+    """Sort entries by key then row, keeping one entry per distinct (row, key)."""
+    order = np.lexsort((rows, keys))
+    rows, keys = rows[order], keys[order]
+    if len(rows) < 2:
+        return rows, keys
+    keep = np.empty(len(rows), dtype=bool)
+    keep[0] = True
+    keep[1:] = (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])
+    return rows[keep], keys[keep]
+
+
+_REFINEMENTS: dict[BlockingKey, tuple[str, ...]] = {
+    "document": (),
+    "surname_pair": ("given_initial", "sex", "decade"),
+    "given_surname": ("sex", "decade"),
+    "given_birth_year": ("sex",),
+    "surname_residence": ("given_initial", "sex", "decade"),
+}
+
+
+def _split(rows: I64, keys: I64, big: npt.NDArray[np.bool_], value: I64) -> tuple[I64, I64]:
+    """Split the entries of oversized blocks (big) by a refinement value.
+
+    A row whose value is unknown (0) joins every sub-block of its block: a record without a
+    birth date must still meet its match with one.
+    """
+    new_keys = keys.copy()
+    new_keys[big] = keys[big] * _SMALL + value[big]
+    wild = big & (value == 0)
+    if not wild.any():
+        return rows, new_keys
+    # Distinct known sub-blocks of each oversized block, sorted by block key.
+    known = big & (value > 0)
+    subs = _sorted_unique(new_keys[known])
+    parent = subs // _SMALL
+    w_rows, w_keys = rows[wild], keys[wild]
+    lo = np.searchsorted(parent, w_keys, side="left")
+    hi = np.searchsorted(parent, w_keys, side="right")
+    counts = hi - lo
+    rep_rows = np.repeat(w_rows, counts)
+    starts = np.repeat(lo - np.cumsum(np.r_[0, counts[:-1]]), counts)
+    rep_keys = subs[np.arange(len(rep_rows)) + starts]
+    return np.concatenate([rows, rep_rows]), np.concatenate([new_keys, rep_keys])
+
+
+def _group_sizes(keys: I64) -> I64:
+    """Return, for sorted keys, the size of each entry's group."""
+    if len(keys) == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    return np.repeat(sizes, sizes)
+
+
+class BlockingIndex:
+    """Integer blocking keys of a table; yields candidate pairs and candidates of a new record.
+
+    A block larger than split_block is not dropped: its rows are split by the rule's next
+    refinement attribute (given-name initial, sex, birth decade) until it is small enough;
+    only what is still above max_block after every refinement is skipped. Block sizes so
+    stay bounded as the population grows, while common surname pairs stay blocked.
+    """
+
+    def __init__(
+        self,
+        table: RecordTable,
+        rules: Sequence[BlockingRule],
+        max_block: int,
+        split_block: int | None = None,
+    ) -> None:
         self.rules = tuple(rules)
         self.max_block = max_block
-        self.codes: list[dict[str, int]] = []
+        self.split_block = min(split_block or max_block, max_block)
+        self.table = table
+        self.phonetics = _Phonetics()
         self.sorted_keys: list[I64] = []
         self.sorted_rows: list[I64] = []
+        # Per rule and refinement level: the sorted keys that were split at that level.
+        self.split_keys: list[list[I64]] = []
+        cols = _Columns(table, self.phonetics)
         for rule in self.rules:
-            vocab: dict[str, int] = {}
-            key_list: list[int] = []
-            row_list: list[int] = []
-            for i, rec in enumerate(table.records):
-                for value in record_keys(rule, rec):
-                    key_list.append(vocab.setdefault(value, len(vocab)))
-                    row_list.append(i)
-            keys = np.asarray(key_list, dtype=np.int64)
-            rows = np.asarray(row_list, dtype=np.int64)
-            order = np.lexsort((rows, keys))
-            self.codes.append(vocab)
-            self.sorted_keys.append(keys[order])
-            self.sorted_rows.append(rows[order])
+            rows, keys = _sort_entries(*_entries(rule.key, cols))
+            splits: list[I64] = []
+            for name in _REFINEMENTS[rule.key]:
+                big = _group_sizes(keys) > self.split_block
+                if not big.any():
+                    break
+                splits.append(_sorted_unique(keys[big]))
+                rows, keys = _sort_entries(*_split(rows, keys, big, cols.refinement(name)[rows]))
+            self.split_keys.append(splits)
+            self.sorted_keys.append(keys)
+            self.sorted_rows.append(rows)
 
     def pairs(self, n: int) -> tuple[I64, I64, list[BlockingStats]]:
         """Return deduplicated candidate pairs (a < b) and per-rule statistics."""
@@ -168,24 +354,44 @@ class BlockingIndex:
         for rule, keys, rows in zip(self.rules, self.sorted_keys, self.sorted_rows, strict=True):
             a, b, skipped = _pairs_in_groups(keys, rows, self.max_block)
             codes = _sorted_unique(a * n + b)
+            del a, b
             fresh = codes[~_sorted_member(codes, seen)]
             stats.append(BlockingStats(rule.name, len(codes), len(fresh), skipped))
-            seen = _sorted_unique(np.concatenate([seen, fresh]))
+            del codes
+            seen = _merge_sorted(seen, fresh)
         return seen // n, seen % n, stats
 
-    def candidates(self, rec: LinkInput) -> I64:
+    def candidates(self, rec: LinkInput | RecordTable) -> I64:
         """Return the stored rows sharing any blocking key with a new record."""
+        new = rec if isinstance(rec, RecordTable) else self.table.sibling([rec])
+        cols = _Columns(new, self.phonetics)
         found: list[I64] = []
-        for rule, vocab, keys, rows in zip(
-            self.rules, self.codes, self.sorted_keys, self.sorted_rows, strict=True
+        for rule, keys, rows, splits in zip(
+            self.rules, self.sorted_keys, self.sorted_rows, self.split_keys, strict=True
         ):
-            for value in record_keys(rule, rec):
-                code = vocab.get(value)
-                if code is None:
-                    continue
+            values = np.unique(_entries(rule.key, cols)[1])
+            for level, name in enumerate(_REFINEMENTS[rule.key][: len(splits)]):
+                split = _sorted_member(values, splits[level])
+                value = int(cols.refinement(name)[0])
+                if value:
+                    values = np.where(split, values * _SMALL + value, values)
+                else:
+                    # Unknown value: every sub-block of a split block.
+                    spread = [np.arange(v * _SMALL + 1, (v + 1) * _SMALL) for v in values[split]]
+                    values = np.concatenate([values[~split], *spread])
+            for code in values.tolist():
                 lo, hi = np.searchsorted(keys, [code, code + 1])
                 if 0 < hi - lo <= self.max_block:
                     found.append(rows[lo:hi])
         if not found:
             return np.empty(0, dtype=np.int64)
         return np.unique(np.concatenate(found))
+
+
+def _merge_sorted(x: I64, y: I64) -> I64:
+    """Merge two sorted, disjoint arrays into one sorted array."""
+    if len(x) == 0:
+        return y
+    out = np.concatenate([x, y])
+    out.sort(kind="stable")
+    return out

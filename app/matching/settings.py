@@ -57,6 +57,10 @@ class LinkageSettings:
     # Blocks larger than this are skipped: they hold common-name groups whose pairs are
     # also reached by more specific rules, and they would dominate the pair count.
     max_block_size: int = 400
+    # Blocks larger than this are split by the rule's refinements (given-name initial, sex,
+    # birth decade) rather than compared whole: common surname pairs grow with the
+    # population, and so would pairs per row.
+    split_block_size: int = 30
     match_probability: float = 0.5
     review_low: float = 0.2
     # Mean probability over all scored cross pairs needed to merge two clusters; stops one
