@@ -33,6 +33,25 @@ Messages meant for people are in Spanish.
 """
 
 
+class _NoTracebacks(logging.Filter):
+    """Reduce logged exceptions to their type: database errors quote personal row values."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[0] is not None:
+            record.msg = f"{record.getMessage()} [{record.exc_info[0].__name__}]"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _quiet_server_errors() -> None:
+    for name in ("uvicorn.error", "uvicorn", "starlette", "fastapi"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _NoTracebacks) for f in logger.filters):
+            logger.addFilter(_NoTracebacks())
+
+
 class PayloadTooLarge(Exception):
     """The request body is over the configured limit."""
 
@@ -76,6 +95,7 @@ def _too_large(max_bytes: int) -> JSONResponse:
 def create_app() -> FastAPI:
     """Build the FastAPI application."""
     settings = get_settings()
+    _quiet_server_errors()
     app = FastAPI(
         title="Intertrata",
         version=__version__,
@@ -103,6 +123,17 @@ def create_app() -> FastAPI:
             for e in exc.errors()
         ]
         return JSONResponse(status_code=422, content={"detail": errors})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Tracebacks of database errors quote row values (names, documents): log the type only.
+        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+        return JSONResponse(
+            status_code=500,
+            content={
+                "detail": "Error interno. El incidente quedó registrado sin datos personales."
+            },
+        )
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:

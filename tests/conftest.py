@@ -94,3 +94,34 @@ def as_role(make_key: Callable[..., str]) -> Callable[..., dict[str, str]]:
         return {"Authorization": f"Bearer {make_key(role, system)}"}
 
     return _headers
+
+
+def _personal_values() -> set[str]:
+    """Surnames and document numbers of the sample files, to look for in logs."""
+    import csv as _csv
+
+    values: set[str] = set()
+    with (DATA / "sistra.csv").open(encoding="utf-8", newline="") as fh:
+        for row in _csv.DictReader(fh):
+            for col in ("APELLIDO_PATERNO", "APELLIDO_MATERNO", "NUMERO_DOCUMENTO"):
+                v = (row.get(col) or "").strip().upper()
+                if len(v) >= 5 and v not in {"FLORES", "GARCIA", "QUISPE", "MAMANI", "TORRES"}:
+                    values.add(v)
+    return values
+
+
+_PERSONAL = _personal_values()
+
+
+@pytest.fixture(autouse=True)
+def _no_personal_data_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail any test whose log lines, at any level, carry a sample surname or document."""
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    yield
+    text = "\n".join(
+        r.getMessage() + (f" {r.exc_text}" if r.exc_text else "") for r in caplog.records
+    ).upper()
+    leaked = sorted(v for v in _PERSONAL if v in text)
+    assert not leaked, f"personal data in logs: {len(leaked)} value(s)"

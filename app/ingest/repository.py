@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from app.db import executemany
@@ -22,8 +22,22 @@ __all__ = [
     "list_batches",
     "list_quarantine",
     "list_versions",
+    "lock_system",
     "update_records",
 ]
+
+
+_LOCKS = {"RETA": 7_154_101, "SISTRA": 7_154_102}
+
+
+def lock_system(session: Session, *, system: str) -> None:
+    """Serialise batches of one system on PostgreSQL (SQLite has a single writer anyway).
+
+    Two batches carrying the same new row would otherwise both try to insert it.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = _LOCKS.get(system, 7_154_199)
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
 def add_batch(session: Session, *, batch: Batch) -> Batch:

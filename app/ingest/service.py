@@ -323,6 +323,7 @@ def ingest_rows(
 
     With `workers` > 0, rows are parsed in that many worker processes while this one writes.
     """
+    repository.lock_system(session, system=system.value)
     batch = repository.add_batch(
         session,
         batch=_new_batch(

@@ -384,9 +384,10 @@ def link_in_background(trigger: str) -> None:
     try:
         with session_scope() as session:
             run_linkage(session, trigger=trigger)
-    except Exception:
-        # The push is already stored; the next run (or `intertrata link`) catches up.
-        log.exception("linkage after ingest failed")
+    except Exception as exc:
+        # The push is already stored; the next run (or `intertrata link`) catches up. Only the
+        # type is logged: database errors quote the row values they choked on.
+        log.error("linkage after ingest failed: %s", type(exc).__name__)
 
 
 def record_judgement(
