@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     # Parser processes for large CLI ingests: -1 picks one per spare core, 0 parses in-process.
     ingest_workers: int = 0
     stats_threshold: int = 5
+    auth_failures_per_minute: int = 30
 
     def resolved_database_url(self) -> str:
         """Return the configured database URL, or the embedded SQLite default."""

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from app.auth.ratelimit import limiter
 from app.auth.roles import Role
 from app.auth.service import Principal, authenticate
+from app.config import get_settings
 from app.db import get_session
 
 __all__ = ["CurrentPrincipal", "SessionDep", "require_role"]
@@ -23,17 +25,31 @@ _bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bea
 
 
 def _current_principal(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
+    client = request.client.host if request.client else "?"
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail="Se requiere una clave de API (Authorization: Bearer ...).",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    limit = get_settings().auth_failures_per_minute
+    if limiter.blocked(client, limit):
+        # A valid key still works: offices share addresses, and keys are not guessable anyway.
+        principal = authenticate(session, token=credentials.credentials)
+        if principal is None:
+            raise HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                detail="Demasiados intentos con claves inválidas; espere un minuto.",
+                headers={"Retry-After": "60", "WWW-Authenticate": "Bearer"},
+            )
+        return principal
     principal = authenticate(session, token=credentials.credentials)
     if principal is None:
+        limiter.fail(client)
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail="Clave de API inválida, revocada o vencida.",

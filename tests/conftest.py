@@ -22,6 +22,8 @@ def database_url() -> Iterator[str]:
         tmp = tempfile.TemporaryDirectory(prefix="intertrata-test-")
         url = f"sqlite:///{tmp.name}/test.db"
     os.environ["INTERTRATA_DATABASE_URL"] = url
+    # The matrix tests send hundreds of bad keys on purpose; one test checks the limiter.
+    os.environ.setdefault("INTERTRATA_AUTH_FAILURES_PER_MINUTE", "100000")
     from app.db import get_engine, reset_engine
 
     reset_engine()

@@ -63,3 +63,21 @@ def test_only_admin_manages_keys(client, as_role):
     assert all("token" not in k and "secret_hash" not in k for k in listed)
     bad = client.post("/v1/keys", headers=admin, json={"role": "agency"})
     assert bad.status_code == 422
+
+
+def test_repeated_bad_keys_are_slowed_down_but_good_keys_still_work(client, make_key, monkeypatch):
+    from app.auth.ratelimit import limiter
+    from app.config import get_settings
+
+    monkeypatch.setenv("INTERTRATA_AUTH_FAILURES_PER_MINUTE", "5")
+    get_settings.cache_clear()
+    limiter.reset()
+    try:
+        good = {"Authorization": f"Bearer {make_key('analyst')}"}
+        bad = {"Authorization": "Bearer itk_nope_nope"}
+        codes = [client.get("/v1/me", headers=bad).status_code for _ in range(7)]
+        assert codes[:5] == [401] * 5 and codes[5:] == [429, 429]
+        assert client.get("/v1/me", headers=good).status_code == 200
+    finally:
+        limiter.reset()
+        get_settings.cache_clear()
