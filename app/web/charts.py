@@ -84,7 +84,7 @@ def year_chart(
     years: Sequence[int], series: Sequence[Series], *, title: str, width: int = 620
 ) -> Markup:
     """Return a line chart of yearly series with a legend; hidden values break the line."""
-    height, left, right, top, bottom = 260, 48, 16, 16, 56
+    height, left, right, top, bottom = 280, 48, 16, 16, 76
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max(
         (v for s in series for v in itertools.chain(s.values, s.high or ()) if v is not None),
@@ -144,8 +144,8 @@ def year_chart(
                         f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{y(lo):.1f}" '
                         f'y2="{y(hi):.1f}" stroke="{color}" stroke-width="1.5"/>'
                     )
-        lx = left + k * (plot_w // max(len(series), 1))
-        ly = height - 14
+        lx = left + (k % 2) * (plot_w // 2)
+        ly = height - 34 + (k // 2) * 20
         parts.append(
             f'<line x1="{lx}" x2="{lx + 18}" y1="{ly - 4}" y2="{ly - 4}" stroke="{color}" '
             f'stroke-width="3"{dash}/><text x="{lx + 23}" y="{ly}" class="lbl">'

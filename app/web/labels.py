@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-__all__ = ["DECISIONS", "EVIDENCE", "LEVELS", "RECORD_ROWS", "level_label"]
+from collections.abc import Callable
+from typing import Any
+
+from app.reports.labels import nationality_label, purpose_label, sex_label
+
+__all__ = ["DECISIONS", "EVIDENCE", "LEVELS", "RECORD_ROWS", "level_label", "record_value"]
 
 # (evidence field, its label, the record attributes it compares)
 EVIDENCE: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -77,3 +82,34 @@ DECISIONS: dict[str, str] = {
 def level_label(level: str) -> str:
     """Return the Spanish words of a comparison level (the level itself if unknown)."""
     return LEVELS.get(level, level)
+
+
+_STAGES = {
+    "police_investigation": "En investigación policial",
+    "referred_to_prosecutor": "Remitido a fiscalía",
+    "police_concluded": "Concluido (policía)",
+    "qualification": "Calificación",
+    "preliminary_investigation": "Investigación preliminar",
+    "preparatory_investigation": "Investigación preparatoria",
+    "intermediate": "Etapa intermedia",
+    "trial": "Juicio",
+    "archived": "Archivado",
+    "conviction": "Sentencia condenatoria",
+    "acquittal": "Sentencia absolutoria",
+}
+_DOCUMENTS = {"NONE": "Sin documento"}
+_BY_ATTR: dict[str, Callable[[str], str]] = {
+    "sex": sex_label,
+    "nationality": nationality_label,
+    "purpose": purpose_label,
+    "stage": lambda v: _STAGES.get(v, v),
+    "document_type": lambda v: _DOCUMENTS.get(v, v),
+}
+
+
+def record_value(attr: str, value: Any) -> str:
+    """Return a record attribute as a person reads it (empty when missing)."""
+    if value is None or value == "":
+        return ""
+    fn = _BY_ATTR.get(attr)
+    return fn(str(value)) if fn else str(value)

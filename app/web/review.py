@@ -11,7 +11,7 @@ from app.deps import SessionDep
 from app.linkage import router as linkage_api
 from app.linkage.schemas import JudgementCreate
 from app.web._pages import WebRoute, WebUser, page_access, render
-from app.web.labels import DECISIONS, EVIDENCE, RECORD_ROWS, level_label
+from app.web.labels import DECISIONS, EVIDENCE, RECORD_ROWS, level_label, record_value
 from app.web.session import check_csrf
 
 __all__ = ["router"]
@@ -19,10 +19,6 @@ __all__ = ["router"]
 router = APIRouter(route_class=WebRoute)
 
 Access = Annotated[WebUser, Depends(page_access("revision"))]
-
-
-def _show(value: Any) -> str:
-    return "" if value is None else str(value)
 
 
 def _pair(item: dict[str, Any]) -> dict[str, Any]:
@@ -35,7 +31,12 @@ def _pair(item: dict[str, Any]) -> dict[str, Any]:
         w = weight.get(field)
         state = "" if w is None or w == 0 else ("agree" if w > 0 else "disagree")
         rows.append(
-            {"label": text, "a": _show(a.get(attr)), "b": _show(b.get(attr)), "state": state}
+            {
+                "label": text,
+                "a": record_value(attr, a.get(attr)),
+                "b": record_value(attr, b.get(attr)),
+                "state": state,
+            }
         )
     top = max((abs(v) for v in weight.values()), default=1.0) or 1.0
     evidence = [
