@@ -50,6 +50,11 @@ class InferredLink:
     reasoning: str
 
 
+def case_files(records: Sequence[LinkInput]) -> dict[str, CaseFile]:
+    """Return the police complaints and prosecutor files of records, by file key."""
+    return _files(records)
+
+
 def _files(records: Sequence[LinkInput]) -> dict[str, CaseFile]:
     files: dict[str, CaseFile] = {}
     for i, rec in enumerate(records):
@@ -106,10 +111,17 @@ def _evidence(x: CaseFile, y: CaseFile, shared: int) -> tuple[float, list[str]]:
 
 
 def link_cases(
-    records: Sequence[LinkInput], person: Sequence[int], *, min_score: float = 3.0
+    records: Sequence[LinkInput],
+    person: Sequence[int],
+    *,
+    min_score: float = 3.0,
+    files: dict[str, CaseFile] | None = None,
 ) -> tuple[dict[str, int], list[CaseLink]]:
-    """Group files into cases by complaint number, shared persons, date and place."""
-    files = _files(records)
+    """Group files into cases by complaint number, shared persons, date and place.
+
+    files: the case files of records (case_files(records)), when the caller already has them.
+    """
+    files = files if files is not None else _files(records)
     by_ref: dict[str, list[str]] = defaultdict(list)
     for cf in files.values():
         for ref in cf.refs:
@@ -134,8 +146,13 @@ def link_cases(
             for place in cf.facts_places:
                 by_facts[(d, place)].append(cf.key)
     for keys in (*by_ref.values(), *by_facts.values()):
-        if len(keys) <= 200:
-            candidates.update(combinations(sorted(set(keys)), 2))
+        if 1 < len(keys) <= 200:
+            # Two police complaints never score (_evidence): pair only with a prosecutor file.
+            group = sorted(set(keys))
+            police = [k for k in group if files[k].system == "RETA"]
+            other = [k for k in group if files[k].system != "RETA"]
+            candidates.update(combinations(other, 2))
+            candidates.update((min(p, q), max(p, q)) for p in police for q in other)
     parent = {k: k for k in files}
 
     def find(k: str) -> str:

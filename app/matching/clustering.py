@@ -63,13 +63,23 @@ def cluster_pairs(
     touched[ea] = True
     touched[eb] = True
     keep = touched[a] & touched[b]
-    scored = dict(
-        zip(
-            (a[keep] * n + b[keep]).tolist(),
-            probability[keep].tolist(),
-            strict=True,
-        )
-    )
+    # Sorted pair codes and their probabilities, looked up per merge with searchsorted: a
+    # dict of millions of pairs costs more than all lookups together.
+    codes = a[keep].astype(np.int64) * n + b[keep]
+    by_code = np.argsort(codes)
+    codes, probs_sorted = codes[by_code], probability[keep][by_code]
+    del by_code, keep
+
+    def cross_probs(ga: list[int], gb: list[int]) -> list[float]:
+        x = np.asarray(ga, dtype=np.int64)[:, None]
+        y = np.asarray(gb, dtype=np.int64)[None, :]
+        want = (np.minimum(x, y) * n + np.maximum(x, y)).ravel()
+        pos = np.minimum(np.searchsorted(codes, want), max(len(codes) - 1, 0))
+        if len(codes) == 0:
+            return []
+        hit = codes[pos] == want
+        return [float(v) for v in probs_sorted[pos[hit]].tolist()]
+
     for i, j, p in zip(ea.tolist(), eb.tolist(), ep.tolist(), strict=True):
         ri, rj = int(root[i]), int(root[j])
         if ri == rj:
@@ -78,9 +88,7 @@ def cluster_pairs(
         if any(cannot_link(x, y) for x in ga for y in gb):
             continue
         if len(ga) + len(gb) > 2:
-            probs = [
-                scored[key] for x in ga for y in gb if (key := min(x, y) * n + max(x, y)) in scored
-            ]
+            probs = cross_probs(ga, gb)
             # Majority support, not just a high average: one strong link must not outvote
             # one clear disagreement.
             support = sum(p_ >= 0.5 for p_ in probs)

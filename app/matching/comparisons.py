@@ -62,7 +62,7 @@ def _per_unique_pair(values: list[str], ca: I32, cb: I32, fn: Batch) -> F64:
 
 def unique_inverse(codes: I64) -> tuple[I64, I64]:
     """Return sorted unique values and the inverse index (sort-based; faster than hashing)."""
-    order = np.argsort(codes, kind="stable")
+    order = np.argsort(codes)
     ordered = codes[order]
     start = np.empty(len(ordered), dtype=bool)
     start[:1] = True
@@ -140,18 +140,25 @@ class Comparator:
         # Surnames are swapped or shifted between columns in the sources: align each pair
         # in whichever order agrees better before comparing the columns one by one.
 
-        def sim(x: I32, y: I32) -> F64:
-            return np.nan_to_num(
-                np.minimum(_per_unique_pair(names, x, y, _jaro_winkler), 1.0), nan=0.0
-            )
+        def raw(x: I32, y: I32) -> F64:
+            return _per_unique_pair(names, x, y, _jaro_winkler)
 
-        direct = sim(pa, pb) + sim(ma, mb)
-        swapped = sim(pa, mb) + sim(ma, pb)
+        def sim(r: F64) -> F64:
+            return np.nan_to_num(np.minimum(r, 1.0), nan=0.0)
+
+        # Each of the four surname combinations is scored once and reused below.
+        r_pp, r_mm, r_pm, r_mp = raw(pa, pb), raw(ma, mb), raw(pa, mb), raw(ma, pb)
+        direct = sim(r_pp) + sim(r_mm)
+        swapped = sim(r_pm) + sim(r_mp)
         # Only a full pair of surnames can be swapped; with one missing, the one present is
         # the paternal surname (GARCIA RODRIGUEZ is not RODRIGUEZ).
         full = (pa != 0) & (ma != 0) & (pb != 0) & (mb != 0)
         swap = full & (swapped > direct + 1e-9)
-        pb_al, mb_al = np.where(swap, mb, pb), np.where(swap, pb, mb)
+        del direct, swapped
+        aligned = {
+            "paternal": (pa, np.where(swap, r_pm, r_pp)),
+            "maternal": (ma, np.where(swap, r_mp, r_mm)),
+        }
         given_col: int | None = None
         doc_col: int | None = None
         for c, comp in enumerate(self.comparisons):
@@ -165,12 +172,12 @@ class Comparator:
                 levels[:, c] = lv
                 tf_codes[:, c] = np.where(lv >= 3, ta.given_first[ia], 0)
             elif kind in ("paternal", "maternal"):
-                x, y = (pa, pb_al) if kind == "paternal" else (ma, mb_al)
-                lv, codes = self._names(names, x, y, spec.thresholds, _jaro_winkler)
+                x, score = aligned[kind]
+                lv, codes = self._levels(score, x, spec.thresholds, exact=3)
                 if kind == "paternal":
                     # One side has a single surname that matches the other's maternal
                     # surname (the paternal one was dropped): its own, weaker level.
-                    cross = (sim(pa, mb) >= 0.92) | (sim(ma, pb) >= 0.92)
+                    cross = (sim(r_pm) >= 0.92) | (sim(r_mp) >= 0.92)
                     lv = np.where(lv >= 1, lv + 1, lv).astype(np.int8)
                     lv[(lv == 0) & ~full & cross] = 1
                     codes = np.where(lv == 4, x, 0).astype(np.int32)
@@ -224,13 +231,16 @@ class Comparator:
         thresholds: tuple[float, ...],
         fn: Batch,
     ) -> tuple[I8, I32]:
-        hi, lo = ((*thresholds, 0.92, 0.8))[:2]
         s = _per_unique_pair(names, x, y, fn)
+        return Comparator._levels(s, x, thresholds, exact=4 if fn is _given_scores else 3)
+
+    @staticmethod
+    def _levels(s: F64, x: I32, thresholds: tuple[float, ...], exact: int) -> tuple[I8, I32]:
+        hi, lo = ((*thresholds, 0.92, 0.8))[:2]
         lv = np.where(s >= hi, 2, np.where(s >= lo, 1, 0)).astype(np.int8)
         lv[s == 3.0] = 3  # token subset from _given_scores
-        lv[np.isinf(s)] = 4 if fn is _given_scores else 3
+        lv[np.isinf(s)] = exact
         lv[np.isnan(s)] = NULL_LEVEL
-        exact = 4 if fn is _given_scores else 3
         return lv, np.where(lv == exact, x, 0).astype(np.int32)
 
     @staticmethod

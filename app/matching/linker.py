@@ -9,7 +9,14 @@ import numpy as np
 import numpy.typing as npt
 
 from app.matching.blocking import BlockingIndex, BlockingStats
-from app.matching.cases import CaseLink, InferredLink, infer_by_elimination, link_cases
+from app.matching.cases import (
+    CaseFile,
+    CaseLink,
+    InferredLink,
+    case_files,
+    infer_by_elimination,
+    link_cases,
+)
 from app.matching.clustering import cluster_pairs
 from app.matching.comparisons import Comparator, compile_comparisons, doc_distance
 from app.matching.explain import Explanation, FieldWeight
@@ -169,7 +176,7 @@ class Linker:
         n = len(table)
         tf = TermFrequencies()
         tf.add(table)
-        blocking = BlockingIndex(table, s.blocking, s.max_block_size)
+        blocking = BlockingIndex(table, s.blocking, s.max_block_size, s.split_block_size)
         a, b, stats = blocking.pairs(max(n, 1))
         a, b, ka, kb = self._drop_hopeless(table, a, b)
         levels, tf_codes = self.comparator.compare(table, a, table, b)
@@ -186,6 +193,7 @@ class Linker:
         )
         passes = 1 if case_col is None else 2
         case_labels: dict[str, int] = {}
+        files: dict[str, CaseFile] | None = None
         for step in range(passes):
             if step == 1 and case_col is not None:
                 file_codes = [r.file for r in inputs]
@@ -239,7 +247,9 @@ class Linker:
                 cannot_link=self._cannot_link(table, negatives),
                 must_link=[p for p, same in judged.items() if same],
             )
-            case_labels, case_links = link_cases(inputs, roots.tolist())
+            if files is None:
+                files = case_files(inputs)
+            case_labels, case_links = link_cases(inputs, roots.tolist(), files=files)
         inferred, merges = infer_by_elimination(inputs, roots.tolist(), case_links, case_labels)
         labels = _apply_merges(roots, merges)
         self.index = LinkIndex(table, blocking, self.comparator, model, tf, s)
@@ -283,7 +293,7 @@ class Linker:
         new = index.table.sibling([rec])
         if remember:
             index.tf.add(new)
-        cand = index.blocking.candidates(rec)
+        cand = index.blocking.candidates(new)
         cand = cand[~index.table.unidentified[cand]] if not rec.document else cand
         if len(cand) == 0:
             return []

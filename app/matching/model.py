@@ -241,12 +241,23 @@ def _unique_patterns(levels: I8, weights: F64) -> tuple[I8, F64]:
     """Collapse identical comparison vectors: EM then runs on a few thousand patterns."""
     if len(levels) == 0:
         return levels, np.zeros(0, dtype=np.float64)
-    shifted = levels.astype(np.int64) + 1
-    radix = shifted.max(axis=0) + 1
+    radix = levels.max(axis=0).astype(np.int64) + 2
     code = np.zeros(len(levels), dtype=np.int64)
     for c in range(levels.shape[1]):
-        code = code * radix[c] + shifted[:, c]
-    uniq, inverse = unique_inverse(code)
+        code *= radix[c]
+        code += levels[:, c]
+        code += 1
+    span = int(code.max()) + 1
+    if span <= max(1 << 24, 4 * len(code)):
+        # Dense code range: a counting pass instead of a sort (millions of pairs).
+        present = np.bincount(code, minlength=span) > 0
+        uniq = np.flatnonzero(present)
+        lookup = np.zeros(span, dtype=np.int64)
+        lookup[uniq] = np.arange(len(uniq), dtype=np.int64)
+        inverse = lookup[code]
+        del lookup, present
+    else:
+        uniq, inverse = unique_inverse(code)
     first = np.zeros(len(uniq), dtype=np.int64)
     first[inverse[::-1]] = np.arange(len(code) - 1, -1, -1, dtype=np.int64)
     return levels[first], np.bincount(inverse, weights=weights).astype(np.float64)

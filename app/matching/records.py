@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -56,45 +57,68 @@ class LinkInput:
         return self.key[0]
 
 
+_VALUE: dict[object, str] = {}
+
+
+def _value(member: object) -> str:
+    """Return an enum member's value; Enum.value is a slow descriptor, a dict is not."""
+    found = _VALUE.get(member)
+    if found is None:
+        found = _VALUE[member] = member.value  # type: ignore[attr-defined]
+    return found
+
+
+@lru_cache(maxsize=1 << 16)
+def _complaint(text: str | None, year: int | None) -> str:
+    return complaint_number(text, year)
+
+
+@lru_cache(maxsize=1 << 16)
+def _file_key(system: str, unit: str, registered: date) -> str:
+    return f"{system}|{unit}|{registered.isoformat()}"
+
+
 def from_common(record: CommonRecord) -> LinkInput:
     """Convert a CommonRecord into a LinkInput."""
     given = fold(record.given_names)
+    paternal = surname_core(record.paternal_surname)
+    maternal = surname_core(record.maternal_surname)
     unidentified = record.unidentified or (
-        is_unidentified_name(record.given_names)
-        and not surname_core(record.paternal_surname)
-        and not surname_core(record.maternal_surname)
+        is_unidentified_name(record.given_names) and not paternal and not maternal
     )
-    doc_type = record.document_type.value if record.document_type else None
+    doc_type = _value(record.document_type) if record.document_type else None
     document = "" if doc_type == "NONE" else normalize_document(record.document_number, doc_type)
-    year = record.registration_date.year
-    if record.system.value == "RETA":
+    registered = record.registration_date
+    system = _value(record.system)
+    if system == "RETA":
         # Rows of one police complaint share unit and date while the number is typed freely.
-        file_key = f"RETA|{record.agency_unit or ''}|{record.registration_date.isoformat()}"
-        ref = complaint_number(record.case_key, year)
+        file_key = _file_key("RETA", record.agency_unit or "", registered)
+        ref = _complaint(record.case_key, registered.year)
     else:
-        file_key = f"{record.system.value}|{record.case_key_norm}"
-        ref = complaint_number(record.police_complaint_ref_norm or record.police_complaint_ref)
+        file_key = f"{system}|{record.case_key_norm}"
+        ref = _complaint(record.police_complaint_ref_norm or record.police_complaint_ref, None)
+    # Positional: a frozen dataclass with keyword arguments costs more than the rest here.
     return LinkInput(
-        key=(record.system.value, record.row_id),
-        given="" if unidentified else given,
-        paternal="" if unidentified else surname_core(record.paternal_surname),
-        maternal="" if unidentified else surname_core(record.maternal_surname),
-        unidentified=unidentified,
-        document=document,
-        document_is_dni=doc_type == "DNI" and len(document) == 8 and document.isdigit(),
-        sex=record.sex.value if record.sex else "",
-        birth_date=record.birth_date,
-        age=record.age,
-        reference_date=record.registration_date,
-        minor=record.minor,
-        nationality=record.nationality or "",
-        ubigeo_residence=record.ubigeo_residence or "",
-        ubigeo_birth=record.ubigeo_birth or "",
-        role=record.role.value,
-        file=file_key,
-        complaint_ref=ref,
-        facts_date=record.facts_date,
-        ubigeo_facts=record.ubigeo_facts or "",
+        (system, record.row_id),
+        "" if unidentified else given,
+        "" if unidentified else paternal,
+        "" if unidentified else maternal,
+        unidentified,
+        document,
+        doc_type == "DNI" and len(document) == 8 and document.isdigit(),
+        _value(record.sex) if record.sex else "",
+        record.birth_date,
+        record.age,
+        registered,
+        record.minor,
+        record.nationality or "",
+        record.ubigeo_residence or "",
+        record.ubigeo_birth or "",
+        _value(record.role),
+        file_key,
+        ref,
+        record.facts_date,
+        record.ubigeo_facts or "",
     )
 
 
