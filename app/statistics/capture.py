@@ -15,6 +15,7 @@ __all__ = [
     "bounds",
     "chapman",
     "stratified",
+    "stratified_bounds",
 ]
 
 Z95 = 1.959963984540054
@@ -131,30 +132,52 @@ class Bounds:
     ci_high: float
 
 
+def _upper(n1: int, only2: int, unreferred: int, in_sistra: int) -> tuple[float, float]:
+    """Referral model total and variance: n1 + only-SISTRA / q1 (delta method)."""
+    # Add-one smoothing keeps q1 away from 0 and 1 in small strata (as Chapman does for m).
+    q1 = (in_sistra + 1) / (unreferred + 2)
+    total = n1 + only2 / q1
+    # Binomial sampling of the unseen-by-police group, and of q1's own estimate.
+    var = only2 * (1 - q1) / q1**2 + (only2 / q1) ** 2 * (1 - q1) / (in_sistra + 1)
+    return total, var
+
+
+def stratified_bounds(
+    strata: Mapping[str, tuple[int, int, int]], referral: Mapping[str, tuple[int, int]]
+) -> Bounds:
+    """Bound the total stratum by stratum and add up (strata independent).
+
+    `strata` maps a stratum to (n1, n2, m); `referral` maps it to (RETA persons whose case has
+    no SISTRA file of police origin, those of them SISTRA has anyway by a direct route); the
+    referral counts may be pooled over years.
+    """
+    for unreferred, in_sistra in referral.values():
+        if not 0 <= in_sistra <= unreferred:
+            raise ValueError("se requiere 0 <= en_sistra <= no_remitidas")
+    lower = stratified(strata).total
+    total = variance = 0.0
+    for name, (n1, n2, m) in strata.items():
+        t, v = _upper(n1, n2 - m, *referral.get(name, (0, 0)))
+        total, variance = total + t, variance + v
+    f0 = total - lower.observed
+    if f0 > 0 and variance > 0:
+        high = lower.observed + f0 * math.exp(Z95 * math.sqrt(math.log(1.0 + variance / f0**2)))
+    else:
+        high = total + Z95 * math.sqrt(max(variance, 0.0))
+    high = max(high, lower.ci_high)
+    unreferred = sum(u for u, _ in referral.values())
+    in_sistra = sum(i for _, i in referral.values())
+    return Bounds(
+        lower, total, math.sqrt(max(variance, 0.0)), high, unreferred, in_sistra,
+        lower.ci_low, high,
+    )  # fmt: skip
+
+
 def bounds(n1: int, n2: int, m: int, *, unreferred: int, unreferred_in_sistra: int) -> Bounds:
-    """Bound the total between Chapman (independence) and the referral model (see above).
+    """Bound the total between Chapman (independence) and the referral model (one stratum).
 
     `unreferred` are the RETA persons whose case has no SISTRA file of police origin and
     `unreferred_in_sistra` those of them that SISTRA has anyway (by a direct route); they may
     be pooled over years, and need not be part of n1.
     """
-    if not 0 <= unreferred_in_sistra <= unreferred:
-        raise ValueError("se requiere 0 <= en_sistra <= no_remitidas")
-    lower = chapman(n1, n2, m)
-    only2 = n2 - m
-    # Add-one smoothing keeps q1 away from 0 and 1 in small years (as Chapman does for m).
-    q1 = (unreferred_in_sistra + 1) / (unreferred + 2)
-    f0 = only2 / q1 - only2  # unseen by both, as the referral model has it
-    total = n1 + only2 / q1
-    # Delta method: binomial sampling of the unseen-by-police group and of q1's estimate.
-    var = only2 * (1 - q1) / q1**2 + (only2 / q1) ** 2 * (1 - q1) / (unreferred_in_sistra + 1)
-    observed = n1 + only2
-    if f0 > 0 and var > 0:
-        high = observed + f0 * math.exp(Z95 * math.sqrt(math.log(1.0 + var / f0**2)))
-    else:
-        high = total + Z95 * math.sqrt(max(var, 0.0))
-    high = max(high, lower.ci_high)
-    return Bounds(
-        lower, total, math.sqrt(max(var, 0.0)), high, unreferred, unreferred_in_sistra,
-        lower.ci_low, high,
-    )  # fmt: skip
+    return stratified_bounds({"": (n1, n2, m)}, {"": (unreferred, unreferred_in_sistra)})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -121,73 +122,74 @@ class PersonYearIndex:
 
 
 FACT_NAMES: tuple[str, ...] = (
-    "source_record_id", "person_id", "system", "registration_date", "facts_date",
-    "year_registration", "year_facts", "offence_family", "sex", "unidentified", "age", "minor",
-    "nationality", "purpose", "dept_facts", "dept_residence", "dept_birth", "age_minor",
-    "age_ctdc", "age_fiscal", "person_identified", "case_id", "origin",
+    "source_record_id", "person_id", "system", "registration_date", "year_registration",
+    "year_facts", "offence_family", "sex", "unidentified", "age", "minor", "nationality",
+    "purpose", "dept_facts", "dept_residence", "dept_birth", "age_minor", "age_ctdc",
+    "age_fiscal", "person_identified",
 )  # fmt: skip
 
 
+def _ordinal(day: Any) -> int:
+    # SQLite hands dates over as ISO text when read raw (see repository.fact_columns).
+    return day.toordinal() if isinstance(day, date) else date.fromisoformat(day).toordinal()
+
+
 def _row(cols: Mapping[str, Sequence[Any]], i: int) -> VictimRow:
+    """The victim row `_attrs` needs (dates, case and origin play no part in attributes)."""
     return VictimRow(
         source_record_id=cols["source_record_id"][i], person_id=cols["person_id"][i],
-        system=cols["system"][i], registration_date=cols["registration_date"][i],
-        facts_date=cols["facts_date"][i], offence_family=cols["offence_family"][i],
-        sex=cols["sex"][i], unidentified=bool(cols["unidentified"][i]), age=cols["age"][i],
-        minor=cols["minor"][i], nationality=cols["nationality"][i], purpose=cols["purpose"][i],
+        system=cols["system"][i], registration_date=date.min, facts_date=None,
+        offence_family=cols["offence_family"][i], sex=cols["sex"][i],
+        unidentified=bool(cols["unidentified"][i]), age=cols["age"][i],
+        minor=None if cols["minor"][i] is None else bool(cols["minor"][i]),
+        nationality=cols["nationality"][i], purpose=cols["purpose"][i],
         ubigeo_facts=cols["dept_facts"][i], ubigeo_residence=cols["dept_residence"][i],
-        ubigeo_birth=cols["dept_birth"][i], case_id=cols["case_id"][i], origin=cols["origin"][i],
+        ubigeo_birth=cols["dept_birth"][i],
     )  # fmt: skip
 
 
-def _labels(cols: Mapping[str, Sequence[Any]]) -> dict[str, list[str]]:
-    """Each row's own attribute labels: a one-row person-year's attributes (`_attrs_one`)."""
-    dept: dict[Any, str] = {}
+def _known(v: Any) -> str:
+    return v if v is not None and v != UNKNOWN else UNKNOWN
 
-    def dep(code: Any) -> str:
-        if code not in dept:
-            dept[code] = department(code)
-        return dept[code]
 
-    def known(v: Any) -> str:
-        return v if v is not None and v != UNKNOWN else UNKNOWN
-
-    return {
-        "department_facts": [dep(v) for v in cols["dept_facts"]],
-        "department_residence": [dep(v) for v in cols["dept_residence"]],
-        "department_birth": [dep(v) for v in cols["dept_birth"]],
-        "sex": [known(v) for v in cols["sex"]],
-        "age_minor": list(cols["age_minor"]),
-        "age_ctdc": list(cols["age_ctdc"]),
-        "age_fiscal": list(cols["age_fiscal"]),
-        "nationality": [known(v) for v in cols["nationality"]],
-        "purpose": [known(v if v != "Unknown" else None) for v in cols["purpose"]],
-        "offence_family": [
-            "trafficking" if v == "trafficking" else "related" for v in cols["offence_family"]
-        ],
-        "overlap": [
-            "solo_reta" if v == "RETA" else "solo_sistra" if v == "SISTRA" else v.lower()
-            for v in cols["system"]
-        ],
-        "identification": [
-            "identificada" if v else "no_identificada" for v in cols["person_identified"]
-        ],
-    }
+# Dimension -> (facts column, the label of a one-row person-year from that column's value):
+# the rule of `counting._attrs_one`, applied once per distinct value instead of once per row.
+_RULES: dict[str, tuple[str, Any]] = {
+    "department_facts": ("dept_facts", department),
+    "department_residence": ("dept_residence", department),
+    "department_birth": ("dept_birth", department),
+    "sex": ("sex", _known),
+    "age_minor": ("age_minor", str),
+    "age_ctdc": ("age_ctdc", str),
+    "age_fiscal": ("age_fiscal", str),
+    "nationality": ("nationality", _known),
+    "purpose": ("purpose", lambda v: _known(v if v != "Unknown" else None)),
+    "offence_family": (
+        "offence_family", lambda v: "trafficking" if v == "trafficking" else "related"
+    ),
+    "overlap": (
+        "system",
+        lambda v: "solo_reta" if v == "RETA" else "solo_sistra" if v == "SISTRA" else v.lower(),
+    ),
+    "identification": (
+        "person_identified", lambda v: "identificada" if v else "no_identificada"
+    ),
+}  # fmt: skip
 
 
 def index_from_facts(cols: Mapping[str, Sequence[Any]], *, basis: DateBasis) -> PersonYearIndex:
     """Build the index straight from victim-fact columns (`FACT_NAMES`): one-row person-years
-    take their row's labels, the others go through the counting rules of `person_years`."""
+    take their row's labels (vectorised), the others go through `counting._attrs`."""
     year_col = cols["year_registration" if basis == "registration" else "year_facts"]
     keep = np.asarray([i for i, y in enumerate(year_col) if y is not None], dtype=np.int64)
     if len(keep) == 0:
         return PersonYearIndex.build([])
+    kept = keep.tolist()
     person = np.asarray(cols["person_id"], dtype=np.int64)[keep]
-    year = np.asarray([year_col[i] for i in keep.tolist()], dtype=np.int64)
-    day = np.asarray([cols["registration_date"][i].toordinal() for i in keep.tolist()])
-    systems = sorted(set(cols["system"]))
-    rank = {s: n for n, s in enumerate(systems)}
-    system = np.asarray([rank[cols["system"][i]] for i in keep.tolist()], dtype=np.int64)
+    year = np.asarray([year_col[i] for i in kept], dtype=np.int64)
+    day = np.asarray([_ordinal(cols["registration_date"][i]) for i in kept], dtype=np.int64)
+    rank = {s: n for n, s in enumerate(sorted(set(cols["system"])))}
+    system = np.asarray([rank[cols["system"][i]] for i in kept], dtype=np.int64)
     rid = np.asarray(cols["source_record_id"], dtype=np.int64)[keep]
     # Same order as person_years: by person and year, then date, system and row id.
     order = np.lexsort((rid, system, day, year, person))
@@ -195,19 +197,22 @@ def index_from_facts(cols: Mapping[str, Sequence[Any]], *, basis: DateBasis) -> 
     p, y = person[order], year[order]
     start = np.flatnonzero(np.r_[True, (p[1:] != p[:-1]) | (y[1:] != y[:-1])])
     size = np.diff(np.r_[start, len(rows)])
-    labels = _labels(cols)
-    dims = [d for d in DIMENSIONS if d != "year"]
-    out: dict[str, list[str]] = {d: [] for d in dims}
-    row_list = rows.tolist()
-    for s, n in zip(start.tolist(), size.tolist(), strict=True):
-        if n == 1:
-            i = row_list[s]
-            for d in dims:
-                out[d].append(labels[d][i])
-            continue
-        group = [_row(cols, i) for i in row_list[s : s + n]]
-        identified = bool(cols["person_identified"][row_list[s]])
-        attrs = _attrs(group, int(y[s]), identified)
-        for d in dims:
-            out[d].append(attrs[d])
-    return PersonYearIndex.from_labels(y[start].astype(np.int32), out)
+    codes: dict[str, npt.NDArray[np.int32]] = {}
+    tables: dict[str, dict[str, int]] = {}
+    first = rows[start]
+    for dim, (column, rule) in _RULES.items():
+        table: dict[str, int] = {}
+        raw = {v: table.setdefault(rule(v), len(table)) for v in set(cols[column])}
+        row_codes = np.asarray([raw[v] for v in cols[column]], dtype=np.int32)
+        codes[dim] = row_codes[first]  # right for one-row groups; the others are set below
+        tables[dim] = table
+    for g in np.flatnonzero(size > 1).tolist():
+        s, n = int(start[g]), int(size[g])
+        members = rows[s : s + n].tolist()
+        group = [_row(cols, i) for i in members]
+        attrs = _attrs(group, int(y[s]), bool(cols["person_identified"][members[0]]))
+        for dim in _RULES:
+            table = tables[dim]
+            codes[dim][g] = table.setdefault(attrs[dim], len(table))
+    vocab = {d: tuple(t) for d, t in tables.items()}
+    return PersonYearIndex(y[start].astype(np.int32), codes, vocab)

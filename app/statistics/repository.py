@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, text
+from sqlalchemy import Boolean, Date, Integer, String, and_, delete, func, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from app.db import executemany
@@ -288,10 +288,20 @@ def known_by(session: Session, *, at: datetime) -> tuple[int, int, int]:
 
 def fact_columns(session: Session, *, names: Sequence[str]) -> dict[str, list[Any]]:
     """Return the named columns of every victim fact, as lists in one order."""
-    cols = [getattr(VictimFact, n) for n in names]
-    out: dict[str, list[Any]] = {n: [] for n in names}
-    appends = [out[n].append for n in names]
-    for row in session.execute(select(*cols).execution_options(yield_per=50_000)):
-        for append, value in zip(appends, row, strict=True):
-            append(value)
-    return out
+    table = VictimFact.__table__
+    # Dates and booleans are read raw (text / 0-1 on SQLite): their result processors cost
+    # more than the rest of the load together; callers accept either form.
+    cols: list[Any] = []
+    for name in names:
+        col = table.c[name]
+        if isinstance(col.type, Date):
+            cols.append(type_coerce(col, String()).label(name))
+        elif isinstance(col.type, Boolean):
+            cols.append(type_coerce(col, Integer()).label(name))
+        else:
+            cols.append(col)
+    stmt = select(*cols)
+    # Core rows, not ORM: a million rows load several times faster.
+    result = session.connection().execution_options(stream_results=True).execute(stmt)
+    rows = result.fetchall()
+    return {n: [r[i] for r in rows] for i, n in enumerate(names)}

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -18,21 +18,22 @@ from app.statistics.capture import (
     ASSUMPTIONS,
     BOUNDS_ASSUMPTIONS,
     Estimate,
-    bounds,
     chapman,
     stratified,
+    stratified_bounds,
 )
 from app.statistics.counting import (
     DIMENSIONS,
-    DateBasis,
     PersonYear,
     VictimRow,
     own_figures,
     person_years,
     tabulate,
 )
-from app.statistics.index import FACT_NAMES, PersonYearIndex, index_from_facts
+from app.statistics.fast import count_victims
 from app.statistics.population import CaptureCounts, case_year_counts
+from app.statistics.rules import GAP_LABELS as _GAP_LABELS
+from app.statistics.rules import RULES
 from app.statistics.schemas import (
     BoundsRead,
     CellRead,
@@ -41,17 +42,14 @@ from app.statistics.schemas import (
     GapStepRead,
     PatternRead,
     RateRead,
-    RuleRead,
     StratifiedEstimateRead,
     VictimQuery,
     VictimStatsRead,
     YearRead,
 )
 from app.statistics.store import (
-    CountCell,
     LoadedRows,
     cached,
-    count_cells,
     current_rows,
     refresh_facts,
 )
@@ -69,74 +67,6 @@ __all__ = [
 ]
 
 MAX_GROUP_DIMS = 2  # besides the year: keeps tables readable and the suppression audit exact
-
-RULES: tuple[RuleRead, ...] = tuple(
-    RuleRead(key=k, text=t)
-    for k, t in (
-        ("unit", "Se cuenta personas vinculadas (víctimas distintas), no filas ni carpetas."),
-        (
-            "year",
-            "Una persona cuenta una vez en cada año en que tiene una fila de víctima; el "
-            "año es el de la fecha de registro (RETA: denuncia; SISTRA: ingreso) o, a pedido, el "
-            "de la fecha de los hechos (las filas sin esa fecha quedan fuera y se informan).",
-        ),
-        (
-            "attributes",
-            "Sexo, nacionalidad, finalidad y departamentos de una persona en un año: "
-            "el valor conocido más frecuente entre sus filas del año (empate: la fila más "
-            "antigua); la edad es la de su primera fila del año con edad.",
-        ),
-        (
-            "offence_family",
-            "Con filtro de delito solo cuentan las filas de esa familia; sin filtro, la "
-            "persona es 'trafficking' si alguna fila del año es trata propiamente dicha.",
-        ),
-        (
-            "overlap",
-            "Ambos: la persona tiene filas de víctima en RETA y en SISTRA en el año; "
-            "solo_reta / solo_sistra: solo en uno de ellos.",
-        ),
-        (
-            "unidentified",
-            "Personas sin ninguna fila identificada (NN, por identificar): se "
-            "cuentan aparte en 'unidentified', nunca se descartan.",
-        ),
-        (
-            "own_figures",
-            "Cifra propia de cada sistema: sus filas de víctima registradas en el "
-            "año, todos los delitos (y el subconjunto de trata propiamente dicha), sin vincular.",
-        ),
-        (
-            "gaps",
-            "Cada brecha va de una cifra publicada a la cifra conciliada; sus términos "
-            "suman exactamente la diferencia.",
-        ),
-        (
-            "suppression",
-            "Para roles por debajo de revisor, las celdas entre 1 y el umbral menos "
-            "uno se ocultan (null) y se ocultan otras celdas para que no puedan deducirse de los "
-            "totales; las estimaciones se muestran solo si sus conteos no están ocultos.",
-        ),
-        (
-            "rates",
-            "Tasas por 100 000 habitantes con la población aproximada de 2020 del "
-            "departamento (densidad por superficie, tablas de ubigeo).",
-        ),
-    )
-)
-
-_GAP_LABELS = {
-    "dup_reta": "Duplicados dentro de RETA (misma persona en varias filas)",
-    "dup_sistra": "Duplicados dentro de SISTRA (misma persona en varias carpetas)",
-    "both_all": "Víctimas en ambos sistemas (contadas dos veces al sumar)",
-    "sistra_only_never": "Casos que solo conoce SISTRA",
-    "sistra_only_other_year": "En RETA, pero con fecha de otro año (base de fecha)",
-    "reta_only_never": "Casos que solo conoce RETA",
-    "reta_only_other_year": "En SISTRA, pero con fecha de otro año (base de fecha)",
-    "scope_term": "Alcance: delitos afines fuera del filtro de delito",
-    "basis_term": "Base de fecha: fecha de los hechos en lugar de la de registro",
-    "filter_term": "Otros filtros de la consulta",
-}
 
 
 def default_threshold() -> int:
@@ -383,17 +313,21 @@ def _rate(basis: str, year: int, dept: str, persons: int | None) -> RateRead:
 
 
 def _bounds_read(
-    cc: CaptureCounts | None, pooled: tuple[int, int], small: int | None
+    strata: dict[str, CaptureCounts] | None,
+    pooled: dict[str, tuple[int, int]],
+    small: int | None,
 ) -> BoundsRead | None:
-    if cc is None or cc.m == 0:
+    if not strata or sum(c.m for c in strata.values()) == 0:
         return None
-    counts = (cc.n1, cc.n2, cc.m, *pooled)
-    if small is not None and min(counts) < small:
+    total = [sum(getattr(c, f) for c in strata.values()) for f in ("n1", "n2", "m")]
+    ref = (sum(u for u, _ in pooled.values()), sum(i for _, i in pooled.values()))
+    if small is not None and min(*total, *ref) < small:
         return None
-    b = bounds(cc.n1, cc.n2, cc.m, unreferred=pooled[0], unreferred_in_sistra=pooled[1])
+    b = stratified_bounds({k: (c.n1, c.n2, c.m) for k, c in strata.items()}, pooled)
     # The aligned population differs slightly from the year's published figures: below
     # reviewer its counts are not served, so differences cannot reveal small cells.
-    shown = dict(zip(("n1", "n2", "m", "unreferred", "unreferred_in_sistra"), counts, strict=True))
+    names = ("n1", "n2", "m", "unreferred", "unreferred_in_sistra")
+    shown = dict(zip(names, (*total, *ref), strict=True))
     return BoundsRead(
         lower_total=round(b.lower.total, 1),
         upper_total=round(b.upper_total, 1),
@@ -408,8 +342,8 @@ def _year_read(
     items: Sequence[PersonYear],
     get: Any,
     small: int | None,
-    aligned: CaptureCounts | None = None,
-    pooled: tuple[int, int] = (0, 0),
+    aligned: dict[str, CaptureCounts] | None = None,
+    pooled: dict[str, tuple[int, int]] | None = None,
 ) -> tuple[YearRead, list[PatternRead]]:
     fields: dict[str, int | None] = {k: get(year, k) for k in _FIELDS}
     r, s, b = fields["reta_only"], fields["sistra_only"], fields["both"]
@@ -422,7 +356,7 @@ def _year_read(
         estimate=estimate,
         estimate_by_sex=_stratified(items, "sex", small=small) if estimate else None,
         estimate_by_age=_stratified(items, "age_minor", small=small) if estimate else None,
-        estimate_bounds=_bounds_read(aligned, pooled, small) if estimate else None,
+        estimate_bounds=_bounds_read(aligned, pooled or {}, small) if estimate else None,
         gaps=_gaps(year, get),
     )
     patterns = [
@@ -488,12 +422,19 @@ def compute(
 
     small = threshold if suppress_small else None
     # The dependence interval is for a whole year's population: filters would cut cases apart.
-    aligned = {} if query.where else case_year_counts(rows, offence_family=family)
-    # q1 (direct route of unreferred police cases) is pooled over all years: one year has few.
-    pooled = (
-        sum(c.unreferred for c in aligned.values()),
-        sum(c.unreferred_in_sistra for c in aligned.values()),
+    # One stratum: splitting by offence family was measured to widen the interval (the
+    # 'related' stratum has few unreferred police cases, so its q1 is noisy) at equal coverage.
+    aligned = (
+        {}
+        if query.where
+        else {y: {"": c} for y, c in case_year_counts(rows, offence_family=family).items()}
     )
+    # q1 (direct route of unreferred police cases) is pooled over all years: one year has few.
+    pooled: dict[str, tuple[int, int]] = {}
+    for strata in aligned.values():
+        for name, c in strata.items():
+            u, i = pooled.get(name, (0, 0))
+            pooled[name] = (u + c.unreferred, i + c.unreferred_in_sistra)
     out_years: list[YearRead] = []
     patterns: list[PatternRead] = []
     for y in years:
@@ -557,74 +498,3 @@ def victim_statistics(
     if key is None:
         return run(current_rows(session))
     return cached(("now", key, *params), lambda: run(current_rows(session))).model_copy(deep=True)
-
-
-def _index(session: Session, key: Any, basis: DateBasis) -> PersonYearIndex:
-    if key is None:  # never linked: count the live rows, nothing to key a cache on
-        loaded = current_rows(session)
-        items = person_years(loaded.rows, date_basis=basis, identified_persons=loaded.identified)
-        return PersonYearIndex.build(items)
-
-    def build() -> PersonYearIndex:
-        if repository.facts_run_id(session) != key[0]:
-            refresh_facts(session, run_id=key[0])
-        cols = repository.fact_columns(session, names=FACT_NAMES)
-        return index_from_facts(cols, basis=basis)
-
-    return cached(("index", key, basis), build)
-
-
-def _suppress_cells(cells: dict[tuple[str, ...], int], threshold: int) -> set[tuple[str, ...]]:
-    """Hide small cells so that none can be recovered even from every published margin."""
-    values, constraints = marginal_table(cells)
-    return suppress(values, constraints, threshold=threshold) & set(cells)
-
-
-def count_victims(
-    session: Session,
-    *,
-    date_basis: DateBasis = "registration",
-    group_by: list[str] | None = None,
-    where: dict[str, list[str]] | None = None,
-    year_from: int | None = None,
-    year_to: int | None = None,
-    suppress_small: bool = False,
-    threshold: int | None = None,
-    method: Literal["index", "sql"] = "index",
-) -> list[CountCell]:
-    """Count distinct victims per year and dimensions, fast: from a per-run index or SQL.
-
-    `index` (default) counts the person-years of the full answer (same cells); `sql` runs
-    COUNT(DISTINCT person_id) over the victim facts with row attributes.
-    """
-    dims = [d for d in (group_by or []) if d != "year"]
-    bad = [d for d in [*dims, *(where or {})] if d not in DIMENSIONS]
-    if bad:
-        raise ValueError(f"dimensiones desconocidas: {', '.join(bad)}")
-    key = repository.last_run_key(session)
-    if method == "sql":
-        if key is not None and repository.facts_run_id(session) != key[0]:
-            refresh_facts(session, run_id=key[0])
-
-        def sql() -> list[CountCell]:
-            return count_cells(
-                session, date_basis=date_basis, group_by=dims, where=where or {},
-                year_from=year_from, year_to=year_to,
-            )  # fmt: skip
-
-        frozen_sql = tuple(sorted((k, tuple(sorted(v))) for k, v in (where or {}).items()))
-        sql_key = ("sql", key, date_basis, tuple(dims), frozen_sql, year_from, year_to)
-        return sql() if key is None else list(cached(sql_key, sql))
-    limit = default_threshold() if threshold is None else threshold
-
-    def run() -> list[CountCell]:
-        index = _index(session, key, date_basis)
-        cells = index.count(dims, where=where, year_from=year_from, year_to=year_to)
-        hidden = _suppress_cells(cells, limit) if suppress_small else set()
-        return [CountCell(int(k[0]), k[1:], None if k in hidden else v) for k, v in cells.items()]
-
-    if key is None:
-        return run()
-    frozen = tuple(sorted((k, tuple(sorted(v))) for k, v in (where or {}).items()))
-    params = (date_basis, tuple(dims), frozen, year_from, year_to, suppress_small, limit)
-    return list(cached(("count", key, params), run))
