@@ -17,6 +17,7 @@ from app.ingest.router import router as ingest_router
 from app.linkage.router import router as linkage_router
 from app.reports.router import router as reports_router
 from app.statistics.router import router as statistics_router
+from app.web import install as install_web
 
 __all__ = ["create_app"]
 
@@ -145,4 +146,5 @@ def create_app() -> FastAPI:
     app.include_router(statistics_router)
     app.include_router(reports_router)
     app.include_router(auth_router)
+    install_web(app)
     return app

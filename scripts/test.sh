@@ -16,3 +16,5 @@ INTERTRATA_TEST_DATABASE_URL="" pytest "$@"
 echo "== pytest (PostgreSQL)"
 pg_start
 INTERTRATA_TEST_DATABASE_URL="$INTERTRATA_TEST_PG_URL" pytest "$@"
+echo "== end-to-end (headless Chromium)"
+bash scripts/e2e.sh
