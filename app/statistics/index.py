@@ -86,28 +86,45 @@ class PersonYearIndex:
         year_to: int | None = None,
     ) -> dict[tuple[str, ...], int]:
         """Return person-years per (year, *dims) cell, non-empty cells only."""
-        mask = np.ones(len(self.years), dtype=bool)
+        years = self.years
+        mask: npt.NDArray[np.bool_] | None = None
+
+        def keep(extra: npt.NDArray[np.bool_]) -> None:
+            nonlocal mask
+            mask = extra if mask is None else mask & extra
+
         if year_from is not None:
-            mask &= self.years >= year_from
+            keep(years >= year_from)
         if year_to is not None:
-            mask &= self.years <= year_to
+            keep(years <= year_to)
         for dim, allowed in (where or {}).items():
+            # A lookup table per filter: one gather, where np.isin would sort.
             if dim == "year":
-                mask &= np.isin(self.years, [int(v) for v in allowed])
+                first, last = int(years.min()), int(years.max())
+                by_year = np.zeros(last - first + 1, dtype=bool)
+                for v in allowed:
+                    if first <= int(v) <= last:
+                        by_year[int(v) - first] = True
+                keep(by_year[years - first])
                 continue
             vocab = self.vocab[dim]
-            wanted = [vocab.index(v) for v in allowed if v in vocab]
-            mask &= np.isin(self.codes[dim], wanted)
-        years = self.years[mask]
+            table = np.zeros(len(vocab) + 1, dtype=bool)
+            table[[vocab.index(v) for v in allowed if v in vocab]] = True
+            keep(table[self.codes[dim]])
+        if mask is not None:
+            years = years[mask]
         if len(years) == 0:
             return {}
         low = int(years.min())
-        cell = (years - low).astype(np.int64)
         sizes = [int(years.max()) - low + 1]
         for dim in dims:
-            size = len(self.vocab[dim])
-            cell = cell * size + self.codes[dim][mask]
-            sizes.append(size)
+            sizes.append(len(self.vocab[dim]))
+        wide = np.int64 if int(np.prod(sizes, dtype=np.float64)) >= 2**31 else np.int32
+        cell: npt.NDArray[Any] = (years - low).astype(wide)
+        for dim, size in zip(dims, sizes[1:], strict=True):
+            codes = self.codes[dim] if mask is None else self.codes[dim][mask]
+            cell *= size
+            cell += codes
         counts = np.bincount(cell)
         out: dict[tuple[str, ...], int] = {}
         for number in np.flatnonzero(counts).tolist():
