@@ -22,7 +22,7 @@ def _rows(n: int) -> list[VictimRow]:
             sex=rng.choice(["F", "M", None]),
             age=rng.choice([None, 9, 16, 25, 40]),
             ubigeo_facts=rng.choice(["150101", "07", None]),
-        )  # fmt: skip
+        )
         for i in range(n)
     ]
 
