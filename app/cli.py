@@ -38,8 +38,8 @@ from app.linkage.views import run_view
 from app.migrate import upgrade
 from app.models import CaseMember, PersonMember
 from app.models._types import utcnow
-from app.schema import System
 from app.reports.cli import report_app
+from app.schema import System
 from app.statistics.cli import stats_app
 
 __all__ = ["app", "main"]
