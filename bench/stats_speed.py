@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, insert
 from sqlalchemy.orm import Session
 
-from app.db import Base, _copy
+from app.db import Base, executemany
 from app.models import LinkRun
 from app.models.statistics import StatisticsSnapshot, VictimFact
 from app.statistics import service
@@ -85,9 +85,9 @@ def build(url: str, rows: int) -> Any:
     Base.metadata.create_all(engine, tables=tables)  # type: ignore[arg-type]
     rng = random.Random(1)
     t0 = time.perf_counter()
-    with engine.begin() as conn:
+    with Session(engine) as session:
         now = datetime.now(UTC)
-        conn.execute(
+        session.execute(
             insert(LinkRun.__table__),
             [{"id": 1, "mode": "full", "trigger": "bench", "status": "completed",
               "started_at": now, "finished_at": now, "records": 0, "pairs": 0, "links": 0,
@@ -95,11 +95,13 @@ def build(url: str, rows: int) -> Any:
               "seconds": 0.0, "details": {}}],
         )  # fmt: skip
         for start in range(0, rows, 100_000):
-            chunk = [_fact(i, rng) for i in range(start, min(rows, start + 100_000))]
-            if conn.dialect.name == "postgresql":
-                _copy(conn, "victim_facts", chunk)
-            else:
-                conn.execute(insert(VictimFact.__table__), chunk)
+            # COPY on PostgreSQL, one executemany on SQLite (app.db.executemany).
+            executemany(
+                session,
+                VictimFact,
+                [_fact(i, rng) for i in range(start, min(rows, start + 100_000))],
+            )
+        session.commit()
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE victim_facts")
