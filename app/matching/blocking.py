@@ -189,6 +189,11 @@ class _Columns:
             return self.sex
         if name == "decade":
             return self.decade
+        if name == "surname_initials":
+            lo = np.minimum(self.pat_init, self.mat_init)
+            hi = np.maximum(self.pat_init, self.mat_init)
+            # Unknown (0) when a surname is missing: such a row joins every part.
+            return np.asarray(np.where(lo > 0, lo * _SMALL + hi, 0), dtype=np.int64)
         raise ValueError(name)
 
 
@@ -268,27 +273,33 @@ def _sort_entries(rows: I64, keys: I64) -> tuple[I64, I64]:
 _REFINEMENTS: dict[BlockingKey, tuple[str, ...]] = {
     "document": (),
     "surname_pair": ("given_initial", "sex", "decade"),
-    "given_surname": ("sex", "decade"),
-    "given_birth_year": ("sex",),
+    "given_surname": ("surname_initials", "sex", "decade"),
+    "given_birth_year": ("surname_initials", "sex"),
     "surname_residence": ("given_initial", "sex", "decade"),
 }
+# Values of a refinement are below its radix (initials, sex, decades: below _SMALL).
+_RADIX: dict[str, int] = {"surname_initials": _SMALL * _SMALL}
 
 
-def _split(rows: I64, keys: I64, big: npt.NDArray[np.bool_], value: I64) -> tuple[I64, I64]:
-    """Split the entries of oversized blocks (big) by a refinement value.
+def _split(
+    rows: I64, keys: I64, sizes: I64, split: int, limit: int, value: I64, radix: int = _SMALL
+) -> tuple[I64, I64]:
+    """Split the entries of blocks larger than split (sizes: of each entry's block).
 
-    A row whose value is unknown (0) joins every sub-block of its block: a record without a
-    birth date must still meet its match with one.
+    A row whose value is unknown (0) keeps a sub-block of its own and, while the block is
+    at most limit rows, also joins every sub-block: a record without a birth date must
+    still meet its match with one, but not thousands of rows of a national-size block.
     """
+    big = sizes > split
     new_keys = keys.copy()
-    new_keys[big] = keys[big] * _SMALL + value[big]
-    wild = big & (value == 0)
+    new_keys[big] = keys[big] * radix + value[big]
+    wild = big & (value == 0) & (sizes <= limit)
     if not wild.any():
         return rows, new_keys
     # Distinct known sub-blocks of each oversized block, sorted by block key.
     known = big & (value > 0)
     subs = _sorted_unique(new_keys[known])
-    parent = subs // _SMALL
+    parent = subs // radix
     w_rows, w_keys = rows[wild], keys[wild]
     lo = np.searchsorted(parent, w_keys, side="left")
     hi = np.searchsorted(parent, w_keys, side="right")
@@ -333,17 +344,35 @@ class BlockingIndex:
         self.sorted_rows: list[I64] = []
         # Per rule and refinement level: the sorted keys that were split at that level.
         self.split_keys: list[list[I64]] = []
+        # ...and those of them small enough for a row of unknown value to join every part.
+        self.wildcard_keys: list[list[I64]] = []
         cols = _Columns(table, self.phonetics)
         for rule in self.rules:
             rows, keys = _sort_entries(*_entries(rule.key, cols))
             splits: list[I64] = []
+            wide: list[I64] = []
             for name in _REFINEMENTS[rule.key]:
-                big = _group_sizes(keys) > self.split_block
+                sizes = _group_sizes(keys)
+                big = sizes > self.split_block
                 if not big.any():
                     break
                 splits.append(_sorted_unique(keys[big]))
-                rows, keys = _sort_entries(*_split(rows, keys, big, cols.refinement(name)[rows]))
+                wide.append(_sorted_unique(keys[big & (sizes <= self.max_block)]))
+                value = cols.refinement(name)[rows]
+                rows, keys = _sort_entries(
+                    *_split(
+                        rows,
+                        keys,
+                        sizes,
+                        self.split_block,
+                        self.max_block,
+                        value,
+                        _RADIX.get(name, _SMALL),
+                    )
+                )
+                del sizes, big, value
             self.split_keys.append(splits)
+            self.wildcard_keys.append(wide)
             self.sorted_keys.append(keys)
             self.sorted_rows.append(rows)
 
@@ -366,19 +395,27 @@ class BlockingIndex:
         new = rec if isinstance(rec, RecordTable) else self.table.sibling([rec])
         cols = _Columns(new, self.phonetics)
         found: list[I64] = []
-        for rule, keys, rows, splits in zip(
-            self.rules, self.sorted_keys, self.sorted_rows, self.split_keys, strict=True
+        for rule, keys, rows, splits, wide in zip(
+            self.rules,
+            self.sorted_keys,
+            self.sorted_rows,
+            self.split_keys,
+            self.wildcard_keys,
+            strict=True,
         ):
             values = np.unique(_entries(rule.key, cols)[1])
             for level, name in enumerate(_REFINEMENTS[rule.key][: len(splits)]):
                 split = _sorted_member(values, splits[level])
                 value = int(cols.refinement(name)[0])
+                radix = _RADIX.get(name, _SMALL)
                 if value:
-                    values = np.where(split, values * _SMALL + value, values)
+                    values = np.where(split, values * radix + value, values)
                 else:
-                    # Unknown value: every sub-block of a split block.
-                    spread = [np.arange(v * _SMALL + 1, (v + 1) * _SMALL) for v in values[split]]
-                    values = np.concatenate([values[~split], *spread])
+                    # Unknown value: its own part, and every part of a split block that is
+                    # not too large (as in _split).
+                    every = split & _sorted_member(values, wide[level])
+                    spread = [np.arange(v * radix + 1, (v + 1) * radix) for v in values[every]]
+                    values = np.concatenate([values[~split], values[split] * radix, *spread])
             for code in values.tolist():
                 lo, hi = np.searchsorted(keys, [code, code + 1])
                 if 0 < hi - lo <= self.max_block:

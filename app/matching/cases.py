@@ -75,25 +75,31 @@ def _files(records: Sequence[LinkInput]) -> dict[str, CaseFile]:
     return files
 
 
-def _evidence(x: CaseFile, y: CaseFile, shared: int) -> tuple[float, list[str]]:
-    """Score how strongly two files are one case; positive reasons and penalties."""
+_Base = tuple[float, list[str], float, list[str]] | None
+
+
+def _evidence_base(x: CaseFile, y: CaseFile) -> _Base:
+    """The evidence that does not depend on linked persons: None when the dates rule it out.
+
+    Returns (score, reasons) of the complaint number, then of the facts' date and place.
+    """
     if x.system == "RETA" and y.system == "RETA":
-        return 0.0, []
+        return None
     first, second = (x, y) if x.system == "RETA" or x.opened <= y.opened else (y, x)
     gap = (second.opened - first.opened).days
     if x.system == "RETA" or y.system == "RETA":
         if not -30 <= gap <= _MAX_DAYS_TO_PROSECUTOR:
-            return 0.0, []
+            return None
     elif abs(gap) > _MAX_DAYS_TO_PROSECUTOR:
-        return 0.0, []
+        return None
+    ref_score = 0.0
+    ref_reasons: list[str] = []
+    common = x.refs & y.refs
+    if common:
+        ref_score += 2.0
+        ref_reasons.append(f"número de denuncia {min(common)}")
     score = 0.0
     reasons: list[str] = []
-    if x.refs & y.refs:
-        score += 2.0
-        reasons.append(f"número de denuncia {sorted(x.refs & y.refs)[0]}")
-    if shared:
-        score += 2.0 * min(shared, 2)
-        reasons.append(f"{shared} persona(s) en común")
     if x.facts_dates and y.facts_dates:
         closest = min(abs((p - q).days) for p in x.facts_dates for q in y.facts_dates)
         if closest == 0:
@@ -107,7 +113,23 @@ def _evidence(x: CaseFile, y: CaseFile, shared: int) -> tuple[float, list[str]]:
             reasons.append("mismo distrito de hechos")
         elif not {p[:2] for p in x.facts_places} & {p[:2] for p in y.facts_places}:
             score -= 2.0
-    return score, reasons
+    return ref_score, ref_reasons, score, reasons
+
+
+def _evidence(
+    x: CaseFile, y: CaseFile, shared: int, base: _Base | bool = False
+) -> tuple[float, list[str]]:
+    """Score how strongly two files are one case; positive reasons and penalties."""
+    parts = _evidence_base(x, y) if base is False else base
+    if parts is None or parts is True:
+        return 0.0, []
+    ref_score, ref_reasons, rest_score, rest_reasons = parts
+    score = ref_score + rest_score
+    reasons = list(ref_reasons)
+    if shared:
+        score += 2.0 * min(shared, 2)
+        reasons.append(f"{shared} persona(s) en común")
+    return score, reasons + rest_reasons
 
 
 def link_cases(
@@ -116,11 +138,14 @@ def link_cases(
     *,
     min_score: float = 3.0,
     files: dict[str, CaseFile] | None = None,
+    memo: dict[tuple[str, str], _Base] | None = None,
 ) -> tuple[dict[str, int], list[CaseLink]]:
     """Group files into cases by complaint number, shared persons, date and place.
 
-    files: the case files of records (case_files(records)), when the caller already has them.
+    files: the case files of records (case_files(records)), when the caller already has them;
+    memo: person-independent evidence of file pairs, kept by the caller between passes.
     """
+    memo = memo if memo is not None else {}
     files = files if files is not None else _files(records)
     by_ref: dict[str, list[str]] = defaultdict(list)
     for cf in files.values():
@@ -163,7 +188,11 @@ def link_cases(
 
     links: list[CaseLink] = []
     for p, q in sorted(candidates):
-        score, reasons = _evidence(files[p], files[q], shared.get((p, q), 0))
+        fp, fq = files[p], files[q]
+        base = memo.get((p, q), True)
+        if base is True:
+            base = memo[(p, q)] = _evidence_base(fp, fq)
+        score, reasons = _evidence(fp, fq, shared.get((p, q), 0), base)
         if score >= min_score:
             links.append(CaseLink(p, q, score, tuple(reasons)))
             parent[find(p)] = find(q)

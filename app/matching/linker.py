@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -179,7 +180,7 @@ class Linker:
         blocking = BlockingIndex(table, s.blocking, s.max_block_size, s.split_block_size)
         a, b, stats = blocking.pairs(max(n, 1))
         a, b, ka, kb = self._drop_hopeless(table, a, b)
-        levels, tf_codes = self.comparator.compare(table, a, table, b)
+        levels, tf_codes = self._compare_chunked(table, a, b)
         known_levels, _ = self.comparator.compare(table, ka, table, kb)
         rng = np.random.default_rng(s.seed)
         size = min(s.random_pairs_for_u, n * 4)
@@ -194,6 +195,7 @@ class Linker:
         passes = 1 if case_col is None else 2
         case_labels: dict[str, int] = {}
         files: dict[str, CaseFile] | None = None
+        case_memo: dict[tuple[str, str], Any] = {}
         for step in range(passes):
             if step == 1 and case_col is not None:
                 file_codes = [r.file for r in inputs]
@@ -249,7 +251,9 @@ class Linker:
             )
             if files is None:
                 files = case_files(inputs)
-            case_labels, case_links = link_cases(inputs, roots.tolist(), files=files)
+            case_labels, case_links = link_cases(
+                inputs, roots.tolist(), files=files, memo=case_memo
+            )
         inferred, merges = infer_by_elimination(inputs, roots.tolist(), case_links, case_labels)
         labels = _apply_merges(roots, merges)
         self.index = LinkIndex(table, blocking, self.comparator, model, tf, s)
@@ -317,6 +321,22 @@ class Linker:
             )
             out.append(ScoredPair(rec.key, index.table.records[int(cand[k])].key, p, st, expl))
         return out
+
+    def _compare_chunked(
+        self, table: RecordTable, a: I64, b: I64, chunk: int = 1 << 20
+    ) -> tuple[I8, I32]:
+        """Compare pairs in chunks, so that per-pair temporaries stay small."""
+        if len(a) <= chunk:
+            return self.comparator.compare(table, a, table, b)
+        width = len(self.comparator.comparisons)
+        levels = np.empty((len(a), width), dtype=np.int8)
+        tf_codes = np.empty((len(a), width), dtype=np.int32)
+        for lo in range(0, len(a), chunk):
+            hi = min(lo + chunk, len(a))
+            levels[lo:hi], tf_codes[lo:hi] = self.comparator.compare(
+                table, a[lo:hi], table, b[lo:hi]
+            )
+        return levels, tf_codes
 
     @staticmethod
     def _case_levels(table: RecordTable, x: I64, y: I64) -> I8:

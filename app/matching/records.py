@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from itertools import islice
 
 import numpy as np
 import numpy.typing as npt
@@ -173,8 +174,13 @@ class Vocabulary:
 
     def encode(self, values: Iterable[str]) -> IntArray:
         """Return the codes of many values."""
-        code = self.code
-        return np.fromiter((code(v) for v in values), dtype=np.int32)
+        index = self.index
+        before = len(index)
+        # setdefault gives a new value the next free code in one C-level call per value.
+        codes = [index.setdefault(v, len(index)) for v in values]
+        if len(index) > before:
+            self.values.extend(islice(index, before, None))
+        return np.asarray(codes, dtype=np.int32)
 
 
 _NO_DATE = -1
