@@ -12,6 +12,7 @@ from app.auth.service import Principal
 from app.deps import SessionDep, require_role
 from app.statistics import service, snapshots
 from app.statistics.schemas import (
+    CountRead,
     SnapshotCompareRead,
     SnapshotCreate,
     SnapshotRead,
@@ -95,6 +96,34 @@ def victims(
         )
     except ValueError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
+
+
+@router.get("/counts", response_model=list[CountRead])
+def counts(
+    principal: Reader,
+    session: SessionDep,
+    query: Annotated[VictimQuery, Depends(_query)],
+) -> Any:
+    """Count distinct victims per year and dimensions, fast (no gaps or estimates)."""
+    if query.offence_family is not None:
+        query.where.setdefault("offence_family", [query.offence_family])
+    try:
+        cells = service.count_victims(
+            session,
+            date_basis=query.date_basis,
+            group_by=query.group_by,
+            where=query.where,
+            year_from=query.year_from,
+            year_to=query.year_to,
+            suppress_small=principal.role not in _UNSUPPRESSED,
+        )
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
+    dims = [d for d in query.group_by if d != "year"]
+    return [
+        CountRead(year=c.year, key=dict(zip(dims, c.key, strict=True)), persons=c.persons)
+        for c in cells
+    ]
 
 
 @router.post("/snapshots", response_model=SnapshotSummaryRead, status_code=status.HTTP_201_CREATED)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 __all__ = [
     "BoundsRead",
     "CellRead",
+    "CountRead",
     "EstimateRead",
     "GapRead",
     "GapStepRead",
@@ -220,3 +221,11 @@ class SnapshotCompareRead(BaseModel):
     b: SnapshotSummaryRead
     suppressed: bool
     years: list[YearDiffRead]
+
+
+class CountRead(BaseModel):
+    """Distinct victims (person-years) in one cell of a fast grouped count."""
+
+    year: int
+    key: dict[str, str]
+    persons: Count

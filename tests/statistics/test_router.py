@@ -114,3 +114,15 @@ def test_snapshots_freeze_list_read_and_compare(api, as_role, linked_world):
         f"/v1/statistics/snapshots/{a['id']}/compare/{b['id']}", headers=as_role("reviewer")
     ).json()
     assert all(y["b"]["reconciled"] is None for y in vs_empty["years"])
+
+
+def test_fast_counts_route(api, as_role, linked_world):
+    params = {"group_by": ["sex"], "year_from": 2017}
+    r = api.get("/v1/statistics/counts", params=params, headers=as_role("reviewer")).json()
+    a = api.get("/v1/statistics/counts", params=params, headers=as_role("analyst")).json()
+    assert {c["year"] for c in r} == {2017, 2018} and all(set(c["key"]) == {"sex"} for c in r)
+    assert all(c["persons"] is None or c["persons"] >= 5 for c in a)
+    bad = api.get(
+        "/v1/statistics/counts", params={"group_by": ["colour"]}, headers=as_role("analyst")
+    )
+    assert bad.status_code == 422
