@@ -204,6 +204,7 @@ class _Phonetics:
         self.vocab: dict[str, int] = {"": 0}
         self.initial: list[int] = [0]
         self.of_name = np.zeros(0, dtype=np.int64)
+        self.initial_of = np.zeros(1, dtype=np.int64)
 
     def codes(self, table: RecordTable, names: npt.NDArray[np.int32]) -> I64:
         values = table.names.values
@@ -217,10 +218,11 @@ class _Phonetics:
                     self.initial.append(ord(ph[0]) % (_SMALL - 1) + 1 if ph else 0)
                 extra.append(code)
             self.of_name = np.concatenate([self.of_name, np.asarray(extra, dtype=np.int64)])
+            self.initial_of = np.asarray(self.initial, dtype=np.int64)
         return self.of_name[names]
 
     def initials(self, codes: I64) -> I64:
-        return np.asarray(self.initial, dtype=np.int64)[codes]
+        return self.initial_of[codes]
 
 
 def _entries(rule: BlockingKey, c: _Columns) -> tuple[I64, I64]:
