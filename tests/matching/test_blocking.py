@@ -56,3 +56,43 @@ def test_candidates_of_a_new_record() -> None:
     index = BlockingIndex(table, [PAIR], 100)
     new = from_person("x", given_name="Ana", surname="Cruz", maternal_surname="Rojas")
     assert index.candidates(new).tolist() == [0, 1, 2]
+
+
+def _crowd() -> list:  # type: ignore[type-arg]
+    """60 QUISPE MAMANI rows: 30 ANA born 1990, 30 ROSA born 1970, one ANA without a date."""
+    people = [
+        from_person(
+            str(i),
+            given_name="Ana" if i < 30 else "Rosa",
+            surname="Quispe",
+            maternal_surname="Mamani",
+            birth_date=date(1990 if i < 30 else 1970, 1, 1 + i % 28),
+            sex="F",
+        )
+        for i in range(60)
+    ]
+    people.append(
+        from_person("nodate", given_name="Ana", surname="Quispe", maternal_surname="Mamani")
+    )
+    return people
+
+
+def test_oversized_block_is_split_not_dropped() -> None:
+    people = _crowd()
+    table = RecordTable(people)
+    index = BlockingIndex(table, [PAIR], max_block=400, split_block=40)
+    a, b, stats = index.pairs(len(people))
+    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
+    assert (0, 1) in pairs and (30, 31) in pairs  # same given initial: still blocked
+    assert (0, 30) not in pairs  # ANA and ROSA: split apart
+    assert stats[0].skipped_blocks == 0
+    # Without a sex or birth date, the ANA row still meets every other ANA.
+    assert all((i, 60) in pairs for i in range(30))
+
+
+def test_candidates_follow_the_split() -> None:
+    people = _crowd()
+    table = RecordTable(people)
+    index = BlockingIndex(table, [PAIR], max_block=400, split_block=40)
+    new = from_person("x", given_name="Rosa", surname="Mamani", maternal_surname="Quispe", sex="F")
+    assert index.candidates(new).tolist() == list(range(30, 60))
