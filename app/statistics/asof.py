@@ -85,4 +85,4 @@ def rows_as_of(session: Session, *, day: date) -> LoadedRows:
     """Return the victim rows as known at the end of `day`, linked as a run then would have."""
     # Keyed by what was known then, so a backdated import or a restore is never served stale.
     known = repository.known_by(session, at=end_of_day(day))
-    return cached(("as_of_rows", day, known), lambda: _link(session, day))
+    return cached(("as_of_rows", day, known), lambda: _link(session, day), heavy=True)

@@ -28,7 +28,7 @@ def _index(session: Session, key: Any, basis: DateBasis) -> PersonYearIndex:
         cols = repository.fact_columns(session, names=FACT_NAMES)
         return index_from_facts(cols, basis=basis)
 
-    return cached(("index", key, basis), build)
+    return cached(("index", key, basis), build, heavy=True)
 
 
 def _suppress_cells(cells: dict[tuple[str, ...], int], threshold: int) -> set[tuple[str, ...]]:

@@ -80,16 +80,19 @@ class _Lru:
 
 
 _ANSWERS = _Lru(256)
+_HEAVY = _Lru(6)  # indexes and as-of rows: tens of MB each at national scale
 
 
 def clear_caches() -> None:
     """Forget every cached answer (tests; after restoring a database)."""
     _ANSWERS.clear()
+    _HEAVY.clear()
 
 
-def cached(key: Hashable, make: Callable[[], T]) -> T:
-    """Return the cached value of `key`, computing it with `make` on a miss."""
-    return _ANSWERS.get(key, make)
+def cached(key: Hashable, make: Callable[[], T], *, heavy: bool = False) -> T:
+    """Return the cached value of `key`, computing it with `make` on a miss; `heavy` values
+    (row sets, indexes) go to a much smaller cache."""
+    return (_HEAVY if heavy else _ANSWERS).get(key, make)
 
 
 def refresh_facts(session: Session, *, run_id: int) -> int:
