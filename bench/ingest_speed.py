@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 from app.demo.generator import WorldConfig, generate_world, write_world
 
 BIN = Path(sys.executable).parent / "intertrata"
-_ROW = "{:<11} {:<4} {:<7} {:>8} {:>8} {:>8}"
+_ROW = "{:<11} {:<6} {:<7} {:>8} {:>8} {:>8}"
 
 
 def _env(url: str) -> dict[str, str]:
@@ -32,6 +32,10 @@ def _env(url: str) -> dict[str, str]:
 
 
 def _reset(url: str) -> None:
+    if url.startswith("sqlite:///"):
+        # Start from an empty file, or the second run would only see unchanged rows.
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
     if url.startswith("postgresql"):
         engine = create_engine(url)
         with engine.begin() as conn:
@@ -41,11 +45,11 @@ def _reset(url: str) -> None:
     subprocess.run([str(BIN), "db", "upgrade"], env=_env(url), check=True, capture_output=True)
 
 
-def _cli(url: str, system: str, path: Path) -> tuple[int, float]:
+def _cli(url: str, system: str, path: Path, workers: int) -> tuple[int, float]:
     start = time.perf_counter()
     out = subprocess.run(
         [str(BIN), "ingest", system, str(path), "--json"],
-        env=_env(url),
+        env=_env(url) | {"INTERTRATA_INGEST_WORKERS": str(workers)},
         check=True,
         capture_output=True,
         text=True,
@@ -124,14 +128,13 @@ def main() -> None:
         print(f"world: scale={args.scale} seed={args.seed}")
         print(_ROW.format("database", "via", "system", "rows", "seconds", "rows/s"))
         for name, url in dbs:
-            _reset(url)
-            for system, path in files:
-                rows, secs = _cli(url, system, path)
-                print(
-                    _ROW.format(
-                        name, "CLI", system.upper(), rows, f"{secs:.2f}", f"{rows / secs:.0f}"
-                    )
-                )
+            for workers in (0, 1):
+                _reset(url)
+                via = "CLI" if workers == 0 else "CLI+1"  # +1: one parser process
+                for system, path in files:
+                    rows, secs = _cli(url, system, path, workers)
+                    rate = f"{rows / secs:.0f}"
+                    print(_ROW.format(name, via, system.upper(), rows, f"{secs:.2f}", rate))
             _reset(url)
             for system, rows, secs in _api(url, [(s.upper(), p) for s, p in files]):
                 print(_ROW.format(name, "API", system, rows, f"{secs:.2f}", f"{rows / secs:.0f}"))
