@@ -362,6 +362,10 @@ def run_linkage(
     )
     run.status = "completed"
     run.finished_at = utcnow()
+    # Statistics read a denormalised copy of the victims; refresh it in the same transaction.
+    from app.statistics.store import refresh_facts  # late: statistics imports linkage
+
+    refresh_facts(session, run_id=run.id)
     run.seconds = round(time.perf_counter() - started, 3)
     session.flush()
     log.info(

@@ -14,6 +14,7 @@ from app.models.linkage import (
     PersonMember,
     ReviewItem,
 )
+from app.models.statistics import StatisticsSnapshot, VictimFact
 
 __all__ = [
     "ApiKey",
@@ -31,4 +32,6 @@ __all__ = [
     "ReviewItem",
     "SourceRecord",
     "SourceRecordVersion",
+    "StatisticsSnapshot",
+    "VictimFact",
 ]

@@ -35,6 +35,7 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/linkage/runs"): {"analyst", "reviewer", "secretariat", "admin"},
     ("POST", "/v1/linkage/runs"): {"admin"},
     ("GET", "/v1/statistics/victims"): {"analyst", "reviewer", "secretariat", "admin"},
+    ("GET", "/v1/statistics/counts"): {"analyst", "reviewer", "secretariat", "admin"},
     ("POST", "/v1/statistics/snapshots"): {"secretariat", "admin"},
     ("GET", "/v1/statistics/snapshots"): {"analyst", "reviewer", "secretariat", "admin"},
     ("GET", "/v1/statistics/snapshots/{snapshot_id}"): {
