@@ -223,6 +223,22 @@ class Comparator:
             levels[(levels[:, doc_col] == 0) & minor, doc_col] = _DOC_DIFFERENT_MINOR
         return levels, tf_codes
 
+    def tf_codes(self, ta: RecordTable, ia: I64, levels: I8) -> I32:
+        """Rebuild compare()'s tf value codes from the levels: the value agreed on, exactly.
+
+        Lets a caller keep only the levels of millions of pairs (int8, not int32 per field).
+        """
+        out = np.zeros((len(ia), len(self.comparisons)), dtype=np.int32)
+        for c, comp in enumerate(self.comparisons):
+            kind, lv = comp.spec.kind, levels[:, c]
+            if kind == "given_name":
+                out[:, c] = np.where(lv >= 3, ta.given_first[ia], 0)
+            elif kind == "paternal":
+                out[:, c] = np.where(lv == 4, ta.paternal[ia], 0)
+            elif kind == "maternal":
+                out[:, c] = np.where(lv == 3, ta.maternal[ia], 0)
+        return out
+
     @staticmethod
     def _names(
         names: list[str],

@@ -81,7 +81,8 @@ class LinkResult:
     status_code: I8
     rule_code: I8
     levels: I8
-    tf_codes: I32
+    table: RecordTable
+    comparator: Comparator
     model: FellegiSunter
     term_frequencies: TermFrequencies
     parameters: ModelParameters
@@ -110,7 +111,7 @@ class LinkResult:
         """Return the waterfall of pair k (recomputed: weights are not stored per pair)."""
         _, fw, tfa = self.model.score(
             self.levels[k : k + 1],
-            self.tf_codes[k : k + 1],
+            self.comparator.tf_codes(self.table, self.pair_a[k : k + 1], self.levels[k : k + 1]),
             self.term_frequencies,
             self.settings.tf_weight_bounds,
         )
@@ -180,7 +181,7 @@ class Linker:
         blocking = BlockingIndex(table, s.blocking, s.max_block_size, s.split_block_size)
         a, b, stats = blocking.pairs(max(n, 1))
         a, b, ka, kb = self._drop_hopeless(table, a, b)
-        levels, tf_codes = self._compare_chunked(table, a, b)
+        levels = self._compare_chunked(table, a, b)
         known_levels, _ = self.comparator.compare(table, ka, table, kb)
         rng = np.random.default_rng(s.seed)
         size = min(s.random_pairs_for_u, n * 4)
@@ -216,8 +217,7 @@ class Linker:
                 iterations=s.em_iterations,
                 tolerance=s.em_tolerance,
             )
-            model.calibrate_tf(tf_codes, tf)
-            log2_odds, _, _ = model.score(levels, tf_codes, tf, s.tf_weight_bounds, detail=False)
+            log2_odds = self._score_chunked(model, table, a, levels, tf)
             prob = 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
             rules = self._constraints(table, a, b, levels)
             forbidden = rules > 0
@@ -266,7 +266,8 @@ class Linker:
             status_code=status,
             rule_code=rules,
             levels=levels,
-            tf_codes=tf_codes,
+            table=table,
+            comparator=self.comparator,
             model=model,
             term_frequencies=tf,
             parameters=params,
@@ -322,21 +323,40 @@ class Linker:
             out.append(ScoredPair(rec.key, index.table.records[int(cand[k])].key, p, st, expl))
         return out
 
-    def _compare_chunked(
-        self, table: RecordTable, a: I64, b: I64, chunk: int = 1 << 20
-    ) -> tuple[I8, I32]:
-        """Compare pairs in chunks, so that per-pair temporaries stay small."""
-        if len(a) <= chunk:
-            return self.comparator.compare(table, a, table, b)
+    def _compare_chunked(self, table: RecordTable, a: I64, b: I64, chunk: int = 1 << 20) -> I8:
+        """Compare pairs in chunks, keeping only the levels (tf codes follow from them)."""
         width = len(self.comparator.comparisons)
         levels = np.empty((len(a), width), dtype=np.int8)
-        tf_codes = np.empty((len(a), width), dtype=np.int32)
         for lo in range(0, len(a), chunk):
             hi = min(lo + chunk, len(a))
-            levels[lo:hi], tf_codes[lo:hi] = self.comparator.compare(
-                table, a[lo:hi], table, b[lo:hi]
-            )
-        return levels, tf_codes
+            levels[lo:hi] = self.comparator.compare(table, a[lo:hi], table, b[lo:hi])[0]
+        return levels
+
+    def _score_chunked(
+        self,
+        model: FellegiSunter,
+        table: RecordTable,
+        a: I64,
+        levels: I8,
+        tf: TermFrequencies,
+        chunk: int = 1 << 21,
+    ) -> F64:
+        """Calibrate term frequencies, then score all pairs, in chunks of tf codes."""
+        bounds = self.settings.tf_weight_bounds
+        tf_cols = [k for k, c in enumerate(self.comparator.comparisons) if c.spec.term_frequency]
+        positive: dict[int, list[I32]] = {c: [] for c in tf_cols}
+        for lo in range(0, len(a), chunk):
+            codes = self.comparator.tf_codes(table, a[lo : lo + chunk], levels[lo : lo + chunk])
+            for c in tf_cols:
+                positive[c].append(codes[:, c][codes[:, c] > 0])
+        model.calibrate_tf_columns({c: np.concatenate(v) for c, v in positive.items() if v}, tf)
+        del positive
+        out = np.empty(len(a), dtype=np.float64)
+        for lo in range(0, len(a), chunk):
+            hi = min(lo + chunk, len(a))
+            codes = self.comparator.tf_codes(table, a[lo:hi], levels[lo:hi])
+            out[lo:hi] = model.score(levels[lo:hi], codes, tf, bounds, detail=False)[0]
+        return out
 
     @staticmethod
     def _case_levels(table: RecordTable, x: I64, y: I64) -> I8:

@@ -186,12 +186,22 @@ class FellegiSunter:
 
     def calibrate_tf(self, tf_codes: I32, tf: TermFrequencies) -> None:
         """Set each name field's reference frequency: the typical frequency of agreeing values."""
+        self.calibrate_tf_columns(
+            {
+                c: tf_codes[:, c][tf_codes[:, c] > 0]
+                for c, comp in enumerate(self.comparisons)
+                if comp.spec.term_frequency
+            },
+            tf,
+        )
+
+    def calibrate_tf_columns(self, positive: dict[int, I32], tf: TermFrequencies) -> None:
+        """calibrate_tf from the positive tf codes of each name column (column -> codes)."""
         self.tf_reference = {}
         for c, comp in enumerate(self.comparisons):
             if not comp.spec.term_frequency:
                 continue
-            codes = tf_codes[:, c]
-            codes = codes[codes > 0]
+            codes = positive.get(c, np.zeros(0, dtype=np.int32))
             if len(codes):
                 freq = tf.frequency(_tf_field(comp), codes)
                 # Geometric mean, so the average adjustment over agreeing pairs is zero and
