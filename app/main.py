@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
+from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.config import get_settings
 from app.ingest.router import router as ingest_router
@@ -107,6 +108,7 @@ def create_app() -> FastAPI:
             {"name": "statistics", "description": "Reconciled victim counts and estimates."},
             {"name": "reports", "description": "Reports and exports for the secretariat."},
             {"name": "auth", "description": "Caller identity and API keys."},
+            {"name": "audit", "description": "Audit trail of access to personal data."},
             {"name": "health", "description": "Liveness."},
         ],
     )
@@ -146,5 +148,6 @@ def create_app() -> FastAPI:
     app.include_router(statistics_router)
     app.include_router(reports_router)
     app.include_router(auth_router)
+    app.include_router(audit_router)
     install_web(app)
     return app

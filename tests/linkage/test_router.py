@@ -96,3 +96,21 @@ def test_only_admin_starts_runs(client, as_role):
     r = client.post("/v1/linkage/runs", headers=as_role("admin"), json={"full": True})
     assert r.status_code == 200 and r.json()["mode"] == "full"
     assert client.post("/v1/linkage/runs", headers=as_role("admin"), json={}).json() is None
+
+
+def test_every_read_of_personal_data_is_queryable_by_admin(client, as_role):
+    _push(client, as_role)
+    with session_scope() as s:
+        pid = s.scalars(select(PersonMember.person_id)).first()
+    reviewer = as_role("reviewer")
+    me = client.get("/v1/me", headers=reviewer).json()["key_id"]
+    client.get(f"/v1/persons/{pid}", headers=reviewer)
+    client.get("/v1/review/queue", headers=reviewer)
+    client.get("/v1/sources/RETA/records/R2015-000001", headers=reviewer)
+    events = client.get(f"/v1/audit?who=key:{me}", headers=as_role("admin")).json()
+    assert {e["action"] for e in events} == {
+        "read_person",
+        "read_review_queue",
+        "read_source_record",
+    }
+    assert client.get("/v1/audit", headers=reviewer).status_code == 403

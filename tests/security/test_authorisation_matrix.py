@@ -24,6 +24,7 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("POST", "/v1/sources/{system}/batches"): {"agency_reta", "admin"},
     ("GET", "/v1/sources/{system}/records/{row_id}"): {"reviewer", "admin"},
     ("GET", "/v1/keys"): {"admin"},
+    ("GET", "/v1/audit"): {"admin"},
     ("POST", "/v1/keys"): {"admin"},
     ("POST", "/v1/keys/{key_id}/revoke"): {"admin"},
     ("GET", "/v1/persons/{person_id}"): {"reviewer", "admin"},
