@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,11 @@ from app.auth.service import Principal, authenticate
 from app.config import get_settings
 from app.db import get_session
 
-__all__ = ["CurrentPrincipal", "SessionDep", "require_role"]
+__all__ = ["CurrentPrincipal", "DbId", "PathYear", "SessionDep", "require_role"]
+
+# Identifiers in paths fit the database's integer keys (larger values used to overflow).
+DbId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+PathYear = Annotated[int, Path(ge=1990, le=2100)]
 
 # Commit before the response is sent: a client never sees 201 for a write that then
 # fails to commit, and background work after the response finds the data committed.

@@ -39,7 +39,7 @@ def list_audit(
     action: Annotated[str | None, Query(description="e.g. read_person")] = None,
     since: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2_000_000_000)] = 0,
 ) -> Any:
     """List audit events (reads of personal data, key administration), newest first."""
     return [

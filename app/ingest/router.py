@@ -239,7 +239,7 @@ def list_batches(
     principal: BatchReader,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2_000_000_000)] = 0,
 ) -> Any:
     """List the batches pushed to a system, newest first."""
     _check_system(principal, system)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from app.audit import record as audit
 from app.auth.roles import Role
 from app.auth.service import Principal
-from app.deps import SessionDep, require_role
+from app.deps import DbId, SessionDep, require_role
 from app.linkage import repository, service, views
 from app.linkage.schemas import (
     JudgementCreate,
@@ -35,7 +35,7 @@ RunReader = Annotated[
 
 
 @router.get("/persons/{person_id}", response_model=PersonRead)
-def get_person(person_id: int, principal: Reviewer, session: SessionDep) -> Any:
+def get_person(person_id: DbId, principal: Reviewer, session: SessionDep) -> Any:
     """Return one linked person with every source record, case, judgement and merge (audited)."""
     view = views.person_view(session, person_id=person_id)
     if view is None:
@@ -51,7 +51,7 @@ def get_person(person_id: int, principal: Reviewer, session: SessionDep) -> Any:
 
 
 @router.get("/persons/{person_id}/links", response_model=list[LinkRead])
-def person_links(person_id: int, principal: Reviewer, session: SessionDep) -> Any:
+def person_links(person_id: DbId, principal: Reviewer, session: SessionDep) -> Any:
     """Return the links among a person's records, with their explanations."""
     return views.link_views(session, status=None, limit=0, offset=0, person_id=person_id)
 
@@ -64,7 +64,7 @@ def list_links(
         str | None, Query(alias="status", pattern="^(link|review|judgement|inferred)$")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2_000_000_000)] = 0,
 ) -> Any:
     """List links of the last run with their per-field match weights."""
     return views.link_views(session, status=status_, limit=limit, offset=offset)
@@ -92,7 +92,7 @@ def review_queue(
     "/review/{item_id}/judgement", response_model=JudgementRead, status_code=status.HTTP_201_CREATED
 )
 def judge_item(
-    item_id: int, body: JudgementCreate, principal: Reviewer, session: SessionDep
+    item_id: DbId, body: JudgementCreate, principal: Reviewer, session: SessionDep
 ) -> Any:
     """Record match / no match / unsure on a review item; it wins from the next run on."""
     item = repository.get_review_item(session, item_id=item_id)

@@ -92,7 +92,7 @@ def _legend(names: list[str], x: float, y: float) -> list[Shape]:
 
 def _bars(chart: Chart, width: float) -> Canvas:
     size, n = 11.0, len(chart.series)
-    label_w = min(width * 0.42, max(_width(c, size) for c in chart.categories) + 8)
+    label_w = min(width * 0.42, max((_width(c, size) for c in chart.categories), default=0) + 8)
     left, right = label_w + 8, width - 70
     values = [v for _, s in chart.series for v in s if v is not None]
     low, high = min([0.0, *values]), max([0.0, *values]) or 1.0

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
 from app.auth.roles import Role
 from app.auth.service import Principal
-from app.deps import SessionDep, require_role
+from app.deps import PathYear, SessionDep, require_role
 from app.reports import ctdc, service
 from app.reports.csvout import render_ctdc_csv
 from app.reports.render import Format, render
@@ -33,7 +33,7 @@ def _download(content: bytes, media_type: str, filename: str, **headers: str) ->
 
 @router.get("/annual/{year}", response_class=Response)
 def annual(
-    year: int,
+    year: PathYear,
     principal: Secretariat,
     session: SessionDep,
     fmt: Annotated[Format, Query(alias="format")] = "pdf",
@@ -54,7 +54,7 @@ def annual(
 
 @router.get("/glotip/{year}", response_class=Response)
 def glotip(
-    year: int,
+    year: PathYear,
     principal: Secretariat,
     session: SessionDep,
     fmt: Annotated[Format, Query(alias="format")] = "xlsx",

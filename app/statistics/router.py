@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from app.auth.roles import Role
 from app.auth.service import Principal
-from app.deps import SessionDep, require_role
+from app.deps import DbId, SessionDep, require_role
 from app.statistics import service, snapshots
 from app.statistics.schemas import (
     CountRead,
@@ -140,7 +140,7 @@ def list_snapshots(
     principal: Reader,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2_000_000_000)] = 0,
 ) -> Any:
     """List frozen answers, newest first."""
     return snapshots.list_snapshots(session, limit=limit, offset=offset)
@@ -151,7 +151,7 @@ def _missing() -> HTTPException:
 
 
 @router.get("/snapshots/{snapshot_id}", response_model=SnapshotRead)
-def get_snapshot(principal: Reader, session: SessionDep, snapshot_id: int) -> Any:
+def get_snapshot(principal: Reader, session: SessionDep, snapshot_id: DbId) -> Any:
     """Return a frozen answer; small cells are hidden for roles below reviewer."""
     found = snapshots.get_snapshot(
         session, snapshot_id=snapshot_id, suppress_small=principal.role not in _UNSUPPRESSED
@@ -162,7 +162,7 @@ def get_snapshot(principal: Reader, session: SessionDep, snapshot_id: int) -> An
 
 
 @router.get("/snapshots/{a}/compare/{b}", response_model=SnapshotCompareRead)
-def compare_snapshots(principal: Reader, session: SessionDep, a: int, b: int) -> Any:
+def compare_snapshots(principal: Reader, session: SessionDep, a: DbId, b: DbId) -> Any:
     """Compare two frozen answers year by year: reconciled, raw rows and estimates (b - a)."""
     found = snapshots.compare_snapshots(
         session, a_id=a, b_id=b, suppress_small=principal.role not in _UNSUPPRESSED
