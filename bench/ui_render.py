@@ -21,7 +21,6 @@ from app.db import session_scope
 from app.main import create_app
 from app.models import PersonMember
 from app.schema import System
-from app.web import install
 
 PAGES = [
     ("analyst", None, "/ui/"),
@@ -48,7 +47,6 @@ def _client(app: object, role: str, system: str | None) -> TestClient:
 
 def main() -> None:
     app = create_app()
-    install(app)
     with session_scope() as s:
         person = s.scalars(select(PersonMember.person_id)).first()
     clients: dict[tuple[str, str | None], TestClient] = {}

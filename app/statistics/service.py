@@ -497,4 +497,9 @@ def victim_statistics(
     key = repository.last_run_key(session)
     if key is None:
         return run(current_rows(session))
-    return cached(("now", key, *params), lambda: run(current_rows(session))).model_copy(deep=True)
+    # The rows of a run are loaded once and shared by every query of that run (the panorama
+    # asks six at once); they are read-only for compute().
+    def rows() -> LoadedRows:
+        return cached(("rows", key), lambda: current_rows(session), heavy=True)
+
+    return cached(("now", key, *params), lambda: run(rows())).model_copy(deep=True)
