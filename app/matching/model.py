@@ -144,8 +144,7 @@ class FellegiSunter:
                 sub[:, c] = NULL_LEVEL
                 kn[:, c] = NULL_LEVEL
             m_s, _, _, _ = _em(
-                sub,
-                np.ones(len(sub)),
+                [(sub, 1.0)],
                 kn,
                 [_initial_m(k) for k in sizes],
                 u0,
@@ -158,11 +157,8 @@ class FellegiSunter:
             for c in todo:
                 m[c] = m_s[c]
         m_final = [x if x is not None else _initial_m(k) for x, k in zip(m, sizes, strict=True)]
-        stacked = np.concatenate([levels, rand])
-        weights = np.concatenate([np.ones(len(levels)), np.full(len(rand), float(random_weight))])
         m_out, u, lam, it = _em(
-            stacked,
-            weights,
+            [(levels, 1.0), (rand, float(random_weight))],
             known,
             m_final,
             u0,
@@ -247,35 +243,58 @@ class FellegiSunter:
         return total, field_w, tf_adj
 
 
-def _unique_patterns(levels: I8, weights: F64) -> tuple[I8, F64]:
-    """Collapse identical comparison vectors: EM then runs on a few thousand patterns."""
-    if len(levels) == 0:
-        return levels, np.zeros(0, dtype=np.float64)
-    radix = levels.max(axis=0).astype(np.int64) + 2
-    code = np.zeros(len(levels), dtype=np.int64)
-    for c in range(levels.shape[1]):
-        code *= radix[c]
-        code += levels[:, c]
-        code += 1
-    span = int(code.max()) + 1
-    if span <= max(1 << 24, 4 * len(code)):
+def _collapse(parts: Sequence[tuple[I8, float, int]]) -> tuple[I8, F64, npt.NDArray[np.bool_]]:
+    """Collapse identical comparison vectors of (levels, weight per row, flag) parts.
+
+    EM then runs on a few thousand patterns. Each row becomes one int64 code (levels and
+    flag), so the parts are never copied into one big level matrix.
+    """
+    width = parts[0][0].shape[1] if parts else 0
+    radix = np.full(width, 2, dtype=np.int64)
+    for lv, _, _ in parts:
+        if len(lv):
+            radix = np.maximum(radix, lv.max(axis=0).astype(np.int64) + 2)
+    codes: list[I64] = []
+    for lv, _, flag in parts:
+        code = np.zeros(len(lv), dtype=np.int64)
+        for c in range(width):
+            code *= radix[c]
+            code += lv[:, c]
+            code += 1
+        code *= 2
+        code += flag
+        codes.append(code)
+    allc = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
+    if len(allc) == 0:
+        return np.zeros((0, width), dtype=np.int8), np.zeros(0), np.zeros(0, dtype=bool)
+    span = int(allc.max()) + 1
+    if span <= max(1 << 24, 4 * len(allc)):
         # Dense code range: a counting pass instead of a sort (millions of pairs).
-        present = np.bincount(code, minlength=span) > 0
+        present = np.bincount(allc, minlength=span) > 0
         uniq = np.flatnonzero(present)
         lookup = np.zeros(span, dtype=np.int64)
         lookup[uniq] = np.arange(len(uniq), dtype=np.int64)
-        inverse = lookup[code]
+        inverse = lookup[allc]
         del lookup, present
     else:
-        uniq, inverse = unique_inverse(code)
-    first = np.zeros(len(uniq), dtype=np.int64)
-    first[inverse[::-1]] = np.arange(len(code) - 1, -1, -1, dtype=np.int64)
-    return levels[first], np.bincount(inverse, weights=weights).astype(np.float64)
+        uniq, inverse = unique_inverse(allc)
+    del allc
+    weights = np.zeros(len(uniq), dtype=np.float64)
+    start = 0
+    for (_, w, _), code in zip(parts, codes, strict=True):
+        weights += w * np.bincount(inverse[start : start + len(code)], minlength=len(uniq))
+        start += len(code)
+    forced = (uniq % 2) == 1
+    rest = uniq // 2
+    patterns = np.empty((len(uniq), width), dtype=np.int8)
+    for c in range(width - 1, -1, -1):
+        patterns[:, c] = rest % radix[c] - 1
+        rest //= radix[c]
+    return patterns, weights, forced
 
 
 def _em(
-    levels: I8,
-    weights_in: F64,
+    parts: Sequence[tuple[I8, float]],
     known: I8,
     m: list[F64],
     u: list[F64],
@@ -286,15 +305,9 @@ def _em(
     iterations: int,
     tolerance: float,
 ) -> tuple[list[F64], list[F64], float, int]:
-    """Run EM on collapsed patterns; known non-matches keep posterior 0."""
+    """Run EM on collapsed patterns of (levels, weight) parts; known non-matches keep 0."""
     sizes = [len(x) for x in m]
-    flag = np.zeros((len(levels) + len(known), 1), dtype=np.int8)
-    flag[len(levels) :] = 1
-    stacked = np.concatenate([np.concatenate([levels, known]), flag], axis=1)
-    patterns_f, weights = _unique_patterns(
-        stacked, np.concatenate([weights_in, np.ones(len(known))])
-    )
-    patterns, forced = patterns_f[:, :-1], patterns_f[:, -1] == 1
+    patterns, weights, forced = _collapse([(lv, w, 0) for lv, w in parts] + [(known, 1.0, 1)])
     lam = prior
     it = 0
     for it in range(1, iterations + 1):  # noqa: B007 - returned
