@@ -54,8 +54,8 @@ class LinkageSettings:
 
     comparisons: tuple[ComparisonSpec, ...] = field(default_factory=lambda: DEFAULT_COMPARISONS)
     blocking: tuple[BlockingRule, ...] = field(default_factory=lambda: DEFAULT_BLOCKING)
-    # Blocks larger than this are skipped: they hold common-name groups whose pairs are
-    # also reached by more specific rules, and they would dominate the pair count.
+    # Blocks still larger than this after every refinement (split_block_size) are skipped;
+    # rows of unknown refinement value join every part only of blocks up to this size.
     max_block_size: int = 400
     # Blocks larger than this are split by the rule's refinements (given-name initial, sex,
     # birth decade) rather than compared whole: common surname pairs grow with the
