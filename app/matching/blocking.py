@@ -218,7 +218,12 @@ class _Phonetics:
                     self.initial.append(ord(ph[0]) % (_SMALL - 1) + 1 if ph else 0)
                 extra.append(code)
             self.of_name = np.concatenate([self.of_name, np.asarray(extra, dtype=np.int64)])
-            self.initial_of = np.asarray(self.initial, dtype=np.int64)
+            # Only the new phonetic values' initials: rebuilding from the list costs ms.
+            grown = self.initial[len(self.initial_of) :]
+            if grown:
+                self.initial_of = np.concatenate(
+                    [self.initial_of, np.asarray(grown, dtype=np.int64)]
+                )
         return self.of_name[names]
 
     def initials(self, codes: I64) -> I64:

@@ -75,7 +75,7 @@ def unique_inverse(codes: I64) -> tuple[I64, I64]:
 
 def _cpdist(left: list[str], right: list[str], scorer: Callable[..., float]) -> F64:
     """Score element-wise pairs in C++ across all cores."""
-    if len(left) < 64:
+    if len(left) < 1024:
         # Thread start-up costs more than a handful of comparisons.
         return np.fromiter((scorer(x, y) for x, y in zip(left, right, strict=True)), np.float64)
     return np.asarray(process.cpdist(left, right, scorer=scorer, workers=-1), dtype=np.float64)
