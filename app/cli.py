@@ -6,7 +6,6 @@ import csv
 import getpass
 import json
 import logging
-import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -88,19 +87,6 @@ def _count_rows(path: Path) -> int | None:
         return max(sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) - 1, 0)
 
 
-_PARALLEL_MIN_BYTES = 4 * 1024 * 1024
-
-
-def _parse_workers(path: Path) -> int:
-    # Worker processes cost a second or so to start: worth it for large files only.
-    configured = get_settings().ingest_workers
-    if configured >= 0:
-        return configured
-    if path.stat().st_size < _PARALLEL_MIN_BYTES:
-        return 0
-    return max(1, (os.cpu_count() or 1) - 1)
-
-
 def summary_dict(outcome: ingest_service.BatchOutcome) -> dict[str, Any]:
     """Return a batch outcome as the JSON object the CLI prints."""
     b = outcome.batch
@@ -146,7 +132,6 @@ def _ingest(system: System, path: Path, as_json: bool, link: bool | None = None)
                     pushed_by=_cli_user(),
                     channel="cli",
                     progress=lambda n: progress.advance(task, n),
-                    workers=_parse_workers(path),
                 )
                 summary = summary_dict(outcome)
         except SourceFileError as exc:

@@ -22,8 +22,6 @@ class Settings(BaseSettings):
     max_json_rows: int = 100_000
     log_level: str = "INFO"
     link_after_ingest: bool = True
-    # Parser processes for large CLI ingests: -1 picks one per spare core, 0 parses in-process.
-    ingest_workers: int = 0
     stats_threshold: int = 5
     auth_failures_per_minute: int = 30
 

@@ -45,11 +45,11 @@ def _reset(url: str) -> None:
     subprocess.run([str(BIN), "db", "upgrade"], env=_env(url), check=True, capture_output=True)
 
 
-def _cli(url: str, system: str, path: Path, workers: int) -> tuple[int, float]:
+def _cli(url: str, system: str, path: Path) -> tuple[int, float]:
     start = time.perf_counter()
     out = subprocess.run(
         [str(BIN), "ingest", system, str(path), "--json"],
-        env=_env(url) | {"INTERTRATA_INGEST_WORKERS": str(workers)},
+        env=_env(url),
         check=True,
         capture_output=True,
         text=True,
@@ -128,13 +128,11 @@ def main() -> None:
         print(f"world: scale={args.scale} seed={args.seed}")
         print(_ROW.format("database", "via", "system", "rows", "seconds", "rows/s"))
         for name, url in dbs:
-            for workers in (0, 1):
-                _reset(url)
-                via = "CLI" if workers == 0 else "CLI+1"  # +1: one parser process
-                for system, path in files:
-                    rows, secs = _cli(url, system, path, workers)
-                    rate = f"{rows / secs:.0f}"
-                    print(_ROW.format(name, via, system.upper(), rows, f"{secs:.2f}", rate))
+            _reset(url)
+            for system, path in files:
+                rows, secs = _cli(url, system, path)
+                rate = f"{rows / secs:.0f}"
+                print(_ROW.format(name, "CLI", system.upper(), rows, f"{secs:.2f}", rate))
             _reset(url)
             for system, rows, secs in _api(url, [(s.upper(), p) for s, p in files]):
                 print(_ROW.format(name, "API", system, rows, f"{secs:.2f}", f"{rows / secs:.0f}"))

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import re
 import uuid
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, BinaryIO, NamedTuple
@@ -131,7 +128,7 @@ def _storable(value: Any) -> Any:
 
 
 def _prepare(system: System, item: Item) -> _Parsed | RowError:
-    """Parse and encode one row; pure, so large files do it in a worker process."""
+    """Parse and encode one row (pure)."""
     if isinstance(item, RowError):
         return item
     row_number, raw = item
@@ -317,12 +314,8 @@ def ingest_rows(
     filename: str | None = None,
     content_sha256: str | None = None,
     progress: Callable[[int], None] | None = None,
-    workers: int = 0,
 ) -> BatchOutcome:
-    """Parse, version and quarantine a stream of source-native rows as one batch.
-
-    With `workers` > 0, rows are parsed in that many worker processes while this one writes.
-    """
+    """Parse, version and quarantine a stream of source-native rows as one batch."""
     repository.lock_system(session, system=system.value)
     batch = repository.add_batch(
         session,
@@ -331,7 +324,7 @@ def ingest_rows(
         ),
     )
     writer = _Writer(session, batch)
-    for chunk in _prepared_chunks(system, rows, workers):
+    for chunk in _prepared_chunks(system, rows):
         for prepared in chunk:
             writer.add(prepared)
         if progress is not None:
@@ -368,26 +361,9 @@ def _chunks(rows: Iterable[Item]) -> Iterator[list[Item]]:
         yield chunk
 
 
-def _prepared_chunks(
-    system: System, rows: Iterable[Item], workers: int
-) -> Iterator[list[_Parsed | RowError]]:
-    if workers <= 0:
-        for chunk in _chunks(rows):
-            yield _prepare_chunk(system, chunk)
-        return
-    # forkserver: children start from a clean process, never from a copy of this one's
-    # threads (progress bar) or database connections.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["app.ingest.service"])
-    ahead: deque[Future[list[_Parsed | RowError]]] = deque()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for chunk in _chunks(rows):
-            ahead.append(pool.submit(_prepare_chunk, system, chunk))
-            # A bounded read-ahead keeps memory flat on files of millions of rows.
-            if len(ahead) > 2 * workers:
-                yield ahead.popleft().result()
-        while ahead:
-            yield ahead.popleft().result()
+def _prepared_chunks(system: System, rows: Iterable[Item]) -> Iterator[list[_Parsed | RowError]]:
+    for chunk in _chunks(rows):
+        yield _prepare_chunk(system, chunk)
 
 
 def ingest_file(
@@ -399,7 +375,6 @@ def ingest_file(
     pushed_by: str,
     channel: str,
     progress: Callable[[int], None] | None = None,
-    workers: int = 0,
 ) -> BatchOutcome:
     """Ingest one export file; a file-level defect raises SourceFileError."""
     sha = _sha256(stream)
@@ -412,7 +387,6 @@ def ingest_file(
         filename=filename,
         content_sha256=sha,
         progress=progress,
-        workers=workers,
     )
     if outcome.batch.received == 0:
         raise SourceFileError("El archivo no contiene filas de datos (solo el encabezado o nada).")

@@ -162,20 +162,3 @@ def test_logs_never_carry_names_or_documents(db, caplog):
                 value = (row[col] or "").strip().upper()
                 if len(value) >= 4:
                     assert value not in text
-
-
-def test_parsing_in_worker_processes_gives_the_same_batch(db):
-    path = DATA / "sistra.csv"
-    with session_scope() as s, path.open("rb") as fh:
-        parallel = service.ingest_file(
-            s,
-            system=System.SISTRA,
-            stream=fh,
-            filename=path.name,
-            pushed_by="t",
-            channel="cli",
-            workers=1,
-        ).batch
-    serial = _ingest(System.SISTRA, "sistra.csv").batch
-    assert parallel.received == _data_rows("sistra.csv")
-    assert (parallel.new, parallel.rejected) == (serial.unchanged, serial.rejected)
