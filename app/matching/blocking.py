@@ -423,10 +423,13 @@ class BlockingIndex:
                     every = split & _sorted_member(values, wide[level])
                     spread = [np.arange(v * radix + 1, (v + 1) * radix) for v in values[every]]
                     values = np.concatenate([values[~split], values[split] * radix, *spread])
-            for code in values.tolist():
-                lo, hi = np.searchsorted(keys, [code, code + 1])
-                if 0 < hi - lo <= self.max_block:
-                    found.append(rows[lo:hi])
+            # One vectorised search for all key values (an unknown refinement value spreads
+            # a record over up to a thousand parts).
+            lo = np.searchsorted(keys, values)
+            hi = np.searchsorted(keys, values + 1)
+            size = hi - lo
+            ok = (size > 0) & (size <= self.max_block)
+            found.extend(rows[x:y] for x, y in zip(lo[ok].tolist(), hi[ok].tolist(), strict=True))
         if not found:
             return np.empty(0, dtype=np.int64)
         return np.unique(np.concatenate(found))
