@@ -497,6 +497,7 @@ def victim_statistics(
     key = repository.last_run_key(session)
     if key is None:
         return run(current_rows(session))
+
     # The rows of a run are loaded once and shared by every query of that run (the panorama
     # asks six at once); they are read-only for compute().
     def rows() -> LoadedRows:
