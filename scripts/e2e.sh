@@ -64,7 +64,7 @@ mkdir -p "$ROOT/docs/screenshots"
 export INTERTRATA_E2E_SCREENSHOTS="$ROOT/docs/screenshots"
 echo "Servidor en $INTERTRATA_E2E_URL; pruebas de extremo a extremo con Chromium..."
 status=0
-"$ROOT/.venv/bin/pytest" "$ROOT/tests/e2e" -q -p no:cacheprovider "$@" || status=$?
+"$ROOT/.venv/bin/pytest" "$ROOT/tests/e2e" -p no:cacheprovider "$@" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- registro del servidor ---"; tail -n 50 "$WORK/server.log"
 fi
