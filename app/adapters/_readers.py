@@ -7,6 +7,7 @@ yielded with a PROBLEM_KEY so that it becomes a row-level error.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import shutil
@@ -133,11 +134,9 @@ def _csv_rows(reader: Any, header: list[str]) -> Rows:
 
 def _seekable(stream: BinaryIO) -> IO[bytes]:
     """Return the stream itself when seekable, else a spooled copy (xlsx is a zip archive)."""
-    try:
+    with contextlib.suppress(AttributeError, ValueError):
         if stream.seekable():
             return stream
-    except (AttributeError, ValueError):
-        pass
     # Not a context manager: the copy must outlive this function; openpyxl closes it.
     copy = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)  # noqa: SIM115
     shutil.copyfileobj(stream, copy)

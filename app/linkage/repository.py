@@ -50,7 +50,6 @@ __all__ = [
     "person_members",
     "person_of",
     "person_records",
-    "record_ids",
     "replace_links",
     "replace_members",
     "retire",
@@ -103,12 +102,6 @@ def iter_current_records(
     )
     for row in session.execute(stmt):
         yield row[0], row[1]
-
-
-def record_ids(session: Session) -> dict[tuple[str, str], int]:
-    """Return (system, row_id) -> source record id."""
-    stmt = select(SourceRecord.system, SourceRecord.row_id, SourceRecord.id)
-    return {(s, r): i for s, r, i in session.execute(stmt)}
 
 
 def person_members(session: Session) -> dict[int, int]:
