@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError as DBAPIDataError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
@@ -126,6 +127,16 @@ def create_app() -> FastAPI:
             for e in exc.errors()
         ]
         return JSONResponse(status_code=422, content={"detail": errors})
+
+    @app.exception_handler(DBAPIDataError)
+    async def _bad_value(request: Request, exc: DBAPIDataError) -> JSONResponse:
+        # The database refused a value the request carried (a NUL character, a number out of
+        # range): the client's input, not a server fault. The transaction was rolled back.
+        log.warning("database refused a value on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            status_code=422,
+            content={"detail": "Un valor enviado no es admisible (p. ej. un carácter nulo)."},
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

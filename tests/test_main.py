@@ -40,3 +40,14 @@ def test_server_tracebacks_are_reduced_to_the_exception_type(caplog):
     except ValueError:
         logging.getLogger("uvicorn.error").exception("Exception in ASGI application")
     assert "04512377" not in caplog.text and "ValueError" in caplog.text
+
+
+def test_values_the_database_refuses_get_422_not_500(client, as_role):
+    r = client.post(
+        "/v1/judgements",
+        headers=as_role("reviewer"),
+        json={"key_a": "RETA:a\u0000", "key_b": "RETA:b", "decision": "match"},
+    )
+    assert r.status_code in (404, 422)  # SQLite finds no such row; PostgreSQL refuses the NUL
+    r = client.get("/v1/audit", params={"who": "key:\x00"}, headers=as_role("admin"))
+    assert r.status_code in (200, 422)
