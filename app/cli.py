@@ -37,6 +37,7 @@ from app.linkage.views import run_view
 from app.migrate import upgrade
 from app.models import CaseMember, PersonMember
 from app.models._types import utcnow
+from app.privacy import DataKeyError, generate_data_key, get_sealer
 from app.reports.cli import report_app
 from app.schema import System
 from app.statistics.cli import stats_app
@@ -62,6 +63,11 @@ _PROGRESS_MIN_BYTES = 2 * 1024 * 1024
 
 
 def _ready() -> None:
+    try:
+        get_sealer()  # no data key on PostgreSQL: stop before touching any row
+    except DataKeyError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
     if upgrade():
         err.print("[dim]Base de datos migrada a la última versión.[/dim]")
 
@@ -347,6 +353,12 @@ def keys_create(
     )
     out.print("Guárdela ahora: no se volverá a mostrar.")
     print(token)
+
+
+@keys_app.command("data-key")
+def keys_data_key() -> None:
+    """Print a new data key for INTERTRATA_DATA_KEY (keep it apart from the database)."""
+    print(generate_data_key())
 
 
 @keys_app.command("list")
