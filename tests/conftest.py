@@ -13,6 +13,8 @@ from sqlalchemy import text
 
 DATA = Path(__file__).parent / "data"
 TEST_DATA_KEY = "dGVzdC1rZXktaW50ZXJ0cmF0YS0zMi1ieXRlcy1vayE="  # base64 of 32 bytes, tests only
+# A fixed data key for every test (and the servers they start), never a key file in the tree.
+os.environ.setdefault("INTERTRATA_DATA_KEY", TEST_DATA_KEY)
 
 
 @pytest.fixture(scope="session")
@@ -25,8 +27,6 @@ def database_url() -> Iterator[str]:
     os.environ["INTERTRATA_DATABASE_URL"] = url
     # The matrix tests send hundreds of bad keys on purpose; one test checks the limiter.
     os.environ.setdefault("INTERTRATA_AUTH_FAILURES_PER_MINUTE", "100000")
-    # A fixed data key, so that sealed values are reproducible across the run's processes.
-    os.environ.setdefault("INTERTRATA_DATA_KEY", TEST_DATA_KEY)
     from app.db import get_engine, reset_engine
 
     reset_engine()
