@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import os
 from functools import lru_cache
 from typing import Any
@@ -37,19 +36,20 @@ def _derive(key: bytes, purpose: bytes) -> bytes:
 
 
 class Sealer:
-    """Seal and open values with AES-256-GCM; compute keyed hashes (HMAC-SHA256)."""
+    """Seal and open values with AES-256-GCM; compute keyed hashes (BLAKE2b)."""
 
     __slots__ = ("_aead", "_content_mac", "_document_mac")
 
     def __init__(self, key: bytes) -> None:
         # One AESGCM object for the process: sealing a row then costs a few microseconds.
         self._aead = AESGCM(_derive(key, b"intertrata/v1/document-encryption"))
-        # Keyed MACs copied per use: cheaper than building one from the key each time.
-        self._document_mac = hmac.new(
-            _derive(key, b"intertrata/v1/document-hash"), digestmod=hashlib.sha256
+        # Keyed BLAKE2b (RFC 7693's MAC mode) rather than HMAC-SHA256: equally a keyed PRF, and
+        # copying a keyed state costs a third of an HMAC in CPython; ingest does two per row.
+        self._document_mac = hashlib.blake2b(
+            key=_derive(key, b"intertrata/v1/document-hash"), digest_size=32
         )
-        self._content_mac = hmac.new(
-            _derive(key, b"intertrata/v1/content-hash"), digestmod=hashlib.sha256
+        self._content_mac = hashlib.blake2b(
+            key=_derive(key, b"intertrata/v1/content-hash"), digest_size=32
         )
 
     def seal(self, value: Any) -> str:

@@ -6,7 +6,7 @@ Create Date: 2026-11-22
 
 Converts rows written in clear: the common record's `document_number` is sealed and its
 `document_hash` added, the document column of every stored source row is sealed, and the
-content hashes become keyed (HMAC over the plain SHA-256 ingest stored, so a replay of an old
+content hashes become keyed (a MAC over the plain SHA-256 ingest stored, so a replay of an old
 batch still finds its rows unchanged). Batch-wise and idempotent: a record that already has
 `document_hash`, and a value that already starts with `enc:v1:`, are left alone. Needs the data
 key only when there are rows to convert.
