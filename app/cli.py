@@ -38,6 +38,7 @@ from app.migrate import upgrade
 from app.models import CaseMember, PersonMember
 from app.models._types import utcnow
 from app.privacy import DataKeyError, generate_data_key, get_sealer
+from app.privacy.service import verify_data_key
 from app.reports.cli import report_app
 from app.schema import System
 from app.statistics.cli import stats_app
@@ -65,11 +66,13 @@ _PROGRESS_MIN_BYTES = 2 * 1024 * 1024
 def _ready() -> None:
     try:
         get_sealer()  # no data key on PostgreSQL: stop before touching any row
+        if upgrade():
+            err.print("[dim]Base de datos migrada a la última versión.[/dim]")
+        with session_scope() as session:
+            verify_data_key(session)
     except DataKeyError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
-    if upgrade():
-        err.print("[dim]Base de datos migrada a la última versión.[/dim]")
 
 
 def _cli_user() -> str:

@@ -17,9 +17,10 @@ from app import __version__
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.config import get_settings
+from app.db import session_scope
 from app.ingest.router import router as ingest_router
 from app.linkage.router import router as linkage_router
-from app.privacy import get_sealer
+from app.privacy.service import verify_data_key
 from app.reports.router import router as reports_router
 from app.statistics.router import router as statistics_router
 from app.web import install as install_web
@@ -100,8 +101,10 @@ def _too_large(max_bytes: int) -> JSONResponse:
 
 @asynccontextmanager
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    # Refuse to serve without the data key (PostgreSQL) rather than fail on the first read.
-    get_sealer()
+    # Refuse to serve without the data key (PostgreSQL), or with one that does not open the
+    # stored documents, rather than fail on the first read or write under a second key.
+    with session_scope() as session:
+        verify_data_key(session)
     yield
 
 

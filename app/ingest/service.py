@@ -131,7 +131,8 @@ def _storable(value: Any) -> Any:
 def _prepare(system: System, item: Item) -> _Parsed | RowError:
     """Parse and encode one row (pure)."""
     if isinstance(item, RowError):
-        return item
+        # A row the reader could not split: its cells are kept too, document sealed.
+        return item.model_copy(update={"raw": seal_raw(dict(item.raw))}) if item.raw else item
     row_number, raw = item
     # Stored as sent, but with the document column sealed (app/privacy).
     raw_json = seal_raw({str(k): _storable(v) for k, v in raw.items()})
