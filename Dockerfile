@@ -1,5 +1,5 @@
 # Intertrata API: uvicorn as a non-root user. Configure with INTERTRATA_DATABASE_URL
-# (PostgreSQL in production). Installed editable so Alembic finds migrations/ beside app/.
+# (PostgreSQL in production) and INTERTRATA_DATA_KEY (required with PostgreSQL). Installed editable so Alembic finds migrations/ beside app/.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -37,6 +37,8 @@ from app.linkage.views import run_view
 from app.migrate import upgrade
 from app.models import CaseMember, PersonMember
 from app.models._types import utcnow
+from app.privacy import DataKeyError, generate_data_key, get_sealer
+from app.privacy.service import verify_data_key
 from app.reports.cli import report_app
 from app.schema import System
 from app.statistics.cli import stats_app
@@ -62,8 +64,15 @@ _PROGRESS_MIN_BYTES = 2 * 1024 * 1024
 
 
 def _ready() -> None:
-    if upgrade():
-        err.print("[dim]Base de datos migrada a la última versión.[/dim]")
+    try:
+        get_sealer()  # no data key on PostgreSQL: stop before touching any row
+        if upgrade():
+            err.print("[dim]Base de datos migrada a la última versión.[/dim]")
+        with session_scope() as session:
+            verify_data_key(session)
+    except DataKeyError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
 
 
 def _cli_user() -> str:
@@ -347,6 +356,12 @@ def keys_create(
     )
     out.print("Guárdela ahora: no se volverá a mostrar.")
     print(token)
+
+
+@keys_app.command("data-key")
+def keys_data_key() -> None:
+    """Print a new data key for INTERTRATA_DATA_KEY (keep it apart from the database)."""
+    print(generate_data_key())
 
 
 @keys_app.command("list")

@@ -3,6 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings"]
@@ -24,6 +25,8 @@ class Settings(BaseSettings):
     link_after_ingest: bool = True
     stats_threshold: int = 5
     auth_failures_per_minute: int = 30
+    # Base64 of 32 random bytes; encrypts document numbers at rest (see app/privacy).
+    data_key: str = Field("", repr=False)
 
     def resolved_database_url(self) -> str:
         """Return the configured database URL, or the embedded SQLite default."""

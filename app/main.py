@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request, status
@@ -15,8 +17,10 @@ from app import __version__
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.config import get_settings
+from app.db import session_scope
 from app.ingest.router import router as ingest_router
 from app.linkage.router import router as linkage_router
+from app.privacy.service import verify_data_key
 from app.reports.router import router as reports_router
 from app.statistics.router import router as statistics_router
 from app.web import install as install_web
@@ -95,6 +99,15 @@ def _too_large(max_bytes: int) -> JSONResponse:
     )
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # Refuse to serve without the data key (PostgreSQL), or with one that does not open the
+    # stored documents, rather than fail on the first read or write under a second key.
+    with session_scope() as session:
+        verify_data_key(session)
+    yield
+
+
 def create_app() -> FastAPI:
     """Build the FastAPI application."""
     settings = get_settings()
@@ -103,6 +116,7 @@ def create_app() -> FastAPI:
         title="Intertrata",
         version=__version__,
         description=_DESCRIPTION,
+        lifespan=_lifespan,
         openapi_tags=[
             {"name": "ingest", "description": "Agencies push exports; batches and history."},
             {"name": "linkage", "description": "Persons, links, review queue and judgements."},

@@ -21,14 +21,24 @@ import httpx
 from sqlalchemy import create_engine, text
 
 from app.demo.generator import WorldConfig, generate_world, write_world
+from app.privacy import generate_data_key
 
 BIN = Path(sys.executable).parent / "intertrata"
 _ROW = "{:<11} {:<6} {:<7} {:>8} {:>8} {:>8}"
 
 
+_DATA_KEY = os.environ.get("INTERTRATA_DATA_KEY") or generate_data_key()
+
+
 def _env(url: str) -> dict[str, str]:
-    # Linking after ingest is measured by the linkage benchmarks, not here.
-    return {**os.environ, "INTERTRATA_DATABASE_URL": url, "INTERTRATA_LINK_AFTER_INGEST": "false"}
+    # Linking after ingest is measured by the linkage benchmarks, not here. PostgreSQL needs a
+    # data key (documents are sealed on write); one per run is enough.
+    return {
+        **os.environ,
+        "INTERTRATA_DATABASE_URL": url,
+        "INTERTRATA_LINK_AFTER_INGEST": "false",
+        "INTERTRATA_DATA_KEY": _DATA_KEY,
+    }
 
 
 def _reset(url: str) -> None:

@@ -12,6 +12,9 @@ import pytest
 from sqlalchemy import text
 
 DATA = Path(__file__).parent / "data"
+TEST_DATA_KEY = "dGVzdC1rZXktaW50ZXJ0cmF0YS0zMi1ieXRlcy1vayE="  # base64 of 32 bytes, tests only
+# A fixed data key for every test (and the servers they start), never a key file in the tree.
+os.environ.setdefault("INTERTRATA_DATA_KEY", TEST_DATA_KEY)
 
 
 @pytest.fixture(scope="session")

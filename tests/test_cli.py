@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -89,3 +90,19 @@ def test_dedupe_command_reports_bad_columns(tmp_path):
         ],
     )
     assert r.exit_code == 2
+
+
+def test_data_key_is_printed_and_postgresql_without_one_is_refused(monkeypatch):
+    from app.config import get_settings
+
+    key = runner.invoke(app, ["keys", "data-key"]).stdout.strip()
+    assert len(base64.b64decode(key)) == 32
+    monkeypatch.setenv("INTERTRATA_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    monkeypatch.setenv("INTERTRATA_DATA_KEY", "")
+    get_settings.cache_clear()
+    try:
+        r = runner.invoke(app, ["link", "--json"])
+    finally:
+        get_settings.cache_clear()
+    assert r.exit_code == 2
+    assert "INTERTRATA_DATA_KEY" in r.output

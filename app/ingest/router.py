@@ -30,6 +30,7 @@ from app.ingest.schemas import (
 )
 from app.linkage.service import link_in_background
 from app.models import Batch
+from app.privacy import open_raw, open_record
 from app.schema import RowError, RowIssue, System
 
 __all__ = ["router"]
@@ -276,15 +277,17 @@ def download_rejected(batch_id: str, principal: BatchReader, session: SessionDep
     batch = _load_batch(session, batch_id, principal)
     rows = service.quarantined_rows(session, batch_id=batch.id)
     columns: list[str] = []
-    for q in rows:
-        columns.extend(k for k in q.raw if k not in columns)
+    # The agency's own rows, to correct and resend: documents in clear.
+    raws = [open_raw(q.raw) for q in rows]
+    for raw in raws:
+        columns.extend(k for k in raw if k not in columns)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["FILA", "MOTIVOS", *columns])
-    for q in rows:
+    for q, raw in zip(rows, raws, strict=True):
         reasons = "; ".join(f"{i['column']}: {i['reason']}" for i in q.issues)
         writer.writerow(
-            [q.row_number, safe_cell(reasons), *(safe_cell(q.raw.get(c)) for c in columns)]
+            [q.row_number, safe_cell(reasons), *(safe_cell(raw.get(c)) for c in columns)]
         )
     audit(
         session,
@@ -319,7 +322,7 @@ def get_record(system: System, row_id: str, principal: RecordReader, session: Se
         system=rec.system,
         row_id=rec.row_id,
         current_version=rec.version,
-        record=next(v.record for v in versions if v.version == rec.version),
+        record=open_record(next(v.record for v in versions if v.version == rec.version)),
         versions=[
             RecordVersionRead(
                 version=v.version,
@@ -327,8 +330,8 @@ def get_record(system: System, row_id: str, principal: RecordReader, session: Se
                 pushed_by=v.pushed_by,
                 created_at=v.created_at,
                 row_number=v.row_number,
-                record=v.record,
-                raw=v.raw,
+                record=open_record(v.record),
+                raw=open_raw(v.raw),
             )
             for v in versions
         ],

@@ -18,6 +18,7 @@ from app.db import JsonText
 from app.ingest import repository
 from app.models import Batch, QuarantineRow, SourceRecord, SourceRecordVersion
 from app.models._types import utcnow
+from app.privacy import get_sealer, seal_raw, seal_record_json
 from app.schema import CommonRecord, RowError, RowIssue, System
 
 __all__ = [
@@ -130,9 +131,11 @@ def _storable(value: Any) -> Any:
 def _prepare(system: System, item: Item) -> _Parsed | RowError:
     """Parse and encode one row (pure)."""
     if isinstance(item, RowError):
-        return item
+        # A row the reader could not split: its cells are kept too, document sealed.
+        return item.model_copy(update={"raw": seal_raw(dict(item.raw))}) if item.raw else item
     row_number, raw = item
-    raw_json = {str(k): _storable(v) for k, v in raw.items()}
+    # Stored as sent, but with the document column sealed (app/privacy).
+    raw_json = seal_raw({str(k): _storable(v) for k, v in raw.items()})
     issues = _cell_issues(raw)
     parsed = parse_row(system, row_number, raw) if not issues else None
     if isinstance(parsed, CommonRecord):
@@ -153,8 +156,12 @@ def _prepare(system: System, item: Item) -> _Parsed | RowError:
     if isinstance(parsed, RowError):
         return parsed.model_copy(update={"raw": raw_json})
     doc = parsed.model_dump_json()
-    digest = hashlib.sha256(doc.encode("utf-8")).hexdigest()
-    return _Parsed(parsed.row_id, digest, doc, row_number, raw_json, _state_columns(parsed))
+    # Versioning compares the plain record, so a replay stays idempotent however the nonces
+    # fall. Keyed: every other field is stored in clear, so an unkeyed SHA-256 of the record
+    # would let anyone with the database try all 10^8 DNIs against it.
+    digest = get_sealer().content_hash(doc)
+    sealed = seal_record_json(parsed, doc)
+    return _Parsed(parsed.row_id, digest, sealed, row_number, raw_json, _state_columns(parsed))
 
 
 def _prepare_chunk(system: System, items: list[Item]) -> list[_Parsed | RowError]:

@@ -18,6 +18,7 @@ from app.matching import Explanation, Linker, LinkResult, RecordKey
 from app.matching.linker import STATUSES
 from app.models import Case, CaseMember, Judgement, LinkRun, Person, PersonMember, ReviewItem
 from app.models._types import utcnow
+from app.privacy import open_record
 from app.schema import CommonRecord
 
 __all__ = [
@@ -133,7 +134,8 @@ def _load(session: Session, progress: Progress | None) -> tuple[list[CommonRecor
     records: list[CommonRecord] = []
     ids: list[int] = []
     for rid, doc in repository.iter_current_records(session):
-        records.append(CommonRecord.model_validate(doc))
+        # In memory only: the linker compares documents digit by digit (typos count).
+        records.append(CommonRecord.model_validate(open_record(doc)))
         ids.append(rid)
     return records, ids
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.linkage import repository
 from app.linkage.service import parse_key
 from app.models import LinkRun, ReviewItem
+from app.privacy import open_record
 
 __all__ = ["link_views", "person_view", "review_view", "review_views", "run_view"]
 
@@ -35,7 +36,7 @@ def person_view(session: Session, *, person_id: int) -> dict[str, Any] | None:
                 "registration_date": rec.registration_date.isoformat(),
                 "case_id": case_of.get(rec.id),
                 "version": rec.version,
-                "record": doc,
+                "record": open_record(doc),
             }
             for key, (rec, doc) in zip(keys, rows, strict=True)
         ],
@@ -92,10 +93,11 @@ def link_views(
 
 def _side(session: Session, key: str) -> dict[str, Any]:
     system, row_id = parse_key(key)
+    record = repository.current_record(session, system=system, row_id=row_id)
     return {
         "key": key,
         "person_id": repository.person_of(session, system=system, row_id=row_id),
-        "record": repository.current_record(session, system=system, row_id=row_id),
+        "record": open_record(record) if record is not None else None,
     }
 
 

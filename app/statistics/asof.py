@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.linkage.service import pair_key, parse_key
 from app.matching import Linker, RecordKey
+from app.privacy import open_record
 from app.schema import CommonRecord
 from app.statistics import repository
 from app.statistics.counting import VictimRow
@@ -63,7 +64,7 @@ def _link(session: Session, day: date) -> LoadedRows:
     records: list[CommonRecord] = []
     for rid, doc in repository.records_as_of(session, at=at):
         ids.append(rid)
-        records.append(CommonRecord.model_validate(doc))
+        records.append(CommonRecord.model_validate(open_record(doc)))
     judged = _judgements(repository.judgements_as_of(session, at=at))
     result = Linker().link(records, judgements=judged) if records else None
     persons = result.clusters if result else {}

@@ -46,7 +46,9 @@ def test_rejected_rows_carry_row_column_and_spanish_reason(client, as_role):
     h = as_role("agency", "SISTRA")
     with (DATA / "sistra.jsonl").open(encoding="utf-8") as fh:
         row = json.loads(fh.readline())
-    bad = dict(row, ID_SUJETO="S-0000000001", FECHA_INGRESO="06/03/2017")
+    bad = dict(
+        row, ID_SUJETO="S-0000000001", FECHA_INGRESO="06/03/2017", NUMERO_DOCUMENTO="07654321"
+    )
     r = client.post("/v1/sources/SISTRA/batches", headers=h, json=[row, bad])
     assert r.status_code == 201
     body = r.json()
@@ -60,6 +62,8 @@ def test_rejected_rows_carry_row_column_and_spanish_reason(client, as_role):
     assert download.status_code == 200
     [line] = list(csv.DictReader(download.text.splitlines()))
     assert line["FILA"] == "2" and "FECHA_INGRESO" in line["MOTIVOS"]
+    # Sealed at rest, in clear for the agency that sent it (its own row to correct).
+    assert line["NUMERO_DOCUMENTO"] == "07654321"
 
 
 def test_agency_key_of_reta_cannot_push_to_sistra(client, as_role):

@@ -7,12 +7,13 @@ import logging
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.adapters import SourceFileError
 from app.db import session_scope
 from app.ingest import service
 from app.models import Batch, QuarantineRow, SourceRecord, SourceRecordVersion
+from app.privacy import open_raw
 from app.schema import System
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -162,3 +163,48 @@ def test_logs_never_carry_names_or_documents(db, caplog):
                 value = (row[col] or "").strip().upper()
                 if len(value) >= 4:
                     assert value not in text
+
+
+def _documents(*names: str) -> set[str]:
+    """Document numbers of sample files, as they appear in the files (at least 6 characters)."""
+    values: set[str] = set()
+    for name in names:
+        reta = name.startswith("reta")
+        with (DATA / name).open(encoding="cp1252" if reta else "utf-8", newline="") as fh:
+            for row in csv.DictReader(fh, delimiter=";" if reta else ","):
+                value = (row["NRO_DOC" if reta else "NUMERO_DOCUMENTO"] or "").strip()
+                if len(value) >= 6:
+                    values.add(value)
+    return values
+
+
+def test_stored_rows_carry_no_document_number_in_clear(db, tmp_path):
+    lines = (DATA / "reta.csv").read_text("cp1252").splitlines()
+    header = lines[0].split(";")
+    bad = next(line.split(";") for line in lines[1:] if line.split(";")[header.index("NRO_DOC")])
+    bad[header.index("ID_REGISTRO")] = "R-BAD"
+    bad[header.index("FECHA_DENUNCIA")] = "no es una fecha"
+    path = tmp_path / "reta_bad.csv"
+    path.write_text(f"{lines[0]}\n{';'.join(bad)}\n", "cp1252")
+    _ingest(System.RETA, "reta.csv")
+    _ingest(System.SISTRA, "sistra.csv")
+    rejected = _ingest(System.RETA, "x", path).batch
+    assert rejected.rejected == 1
+    documents = _documents("reta.csv", "sistra.csv")
+    assert len(documents) > 20
+    with session_scope() as s:
+        stored = [
+            a + b
+            for sql in (
+                "SELECT CAST(record AS TEXT), CAST(raw AS TEXT) FROM source_record_versions",
+                "SELECT CAST(raw AS TEXT), '' FROM quarantine_rows",
+            )
+            for a, b in s.execute(text(sql))
+        ]
+        blob = "\n".join(stored)
+        assert len(stored) == _count(SourceRecordVersion) + 1
+        assert [d for d in documents if d in blob] == []
+        assert blob.count("enc:v1:") > 2 * len(documents)
+        # ...and they open back for those allowed to read them.
+        [q] = service.quarantined_rows(s, batch_id=rejected.id)
+        assert open_raw(q.raw)["NRO_DOC"] == bad[header.index("NRO_DOC")]

@@ -3,11 +3,15 @@ and no personal field in any answer to a role that may not see personal data."""
 
 from __future__ import annotations
 
+import csv
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from app.db import session_scope
+from app.models import PersonMember, SourceRecord
 from app.models._types import utcnow
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -146,11 +150,38 @@ def test_matrix_of_routes_and_roles(client, world):
                 assert r.status_code not in (401, 403), (method, path, role, r.status_code)
             else:
                 assert r.status_code == 403, (method, path, role, r.status_code)
+            # Stored documents are sealed; an answer never carries the ciphertext.
+            assert "enc:v1:" not in r.text, (method, path, role)
             if role in NO_PERSONAL and r.status_code < 300:
                 text = r.text
                 # As keys of a JSON object (model parameters may name fields as values).
                 leaked = [f for f in PERSONAL_FIELDS if f + ":" in text or f + " :" in text]
                 assert not leaked, (method, path, role, leaked)
+
+
+def test_reviewer_reads_documents_in_clear_and_analyst_never(client, world):
+    tokens, _, _ = world
+    with (DATA / "reta.csv").open(encoding="cp1252", newline="") as fh:
+        row = next(r for r in csv.DictReader(fh, delimiter=";") if len(r["NRO_DOC"]) == 8)
+    doc, row_id = row["NRO_DOC"], row["ID_REGISTRO"]
+    headers = {role: {"Authorization": f"Bearer {tokens[role]}"} for role in ROLES}
+    history = client.get(f"/v1/sources/RETA/records/{row_id}", headers=headers["reviewer"]).json()
+    assert history["record"]["document_number"] == doc
+    assert history["versions"][0]["raw"]["NRO_DOC"] == doc
+    assert "document_hash" not in history["record"]
+    with session_scope() as s:
+        person = s.scalar(
+            select(PersonMember.person_id)
+            .join(SourceRecord, SourceRecord.id == PersonMember.source_record_id)
+            .where(SourceRecord.row_id == row_id)
+        )
+    answer = client.get(f"/v1/persons/{person}", headers=headers["reviewer"]).json()
+    [mine] = [r for r in answer["records"] if r["row_id"] == row_id]
+    assert mine["record"]["document_number"] == doc
+    for role in ("analyst", "secretariat", "agency_reta"):
+        for url in (f"/v1/persons/{person}", f"/v1/sources/RETA/records/{row_id}"):
+            r = client.get(url, headers=headers[role])
+            assert r.status_code == 403 and doc not in r.text
 
 
 def test_no_bad_revoked_or_expired_key_gets_in(client, world, make_key):

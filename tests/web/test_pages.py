@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from app.db import session_scope
-from app.models import AuditEvent, Judgement, PersonMember
+from app.models import AuditEvent, Judgement, PersonMember, SourceRecordVersion
+from app.privacy import open_record
 
 PAGES = ["/ui/panorama", "/ui/revision", "/ui/personas", "/ui/cargas", "/ui/informes"]
 ROLES = [
@@ -233,6 +234,20 @@ def test_person_page_is_audited(browser, linked_world):
         assert [e.resource_id for e in events] == [str(pid)]
     assert browser("reviewer").get("/ui/personas/999999").status_code == 404
     assert browser("analyst").get(f"/ui/personas/{pid}").status_code == 403
+
+
+def test_person_page_shows_the_reviewer_documents_in_clear(browser, linked_world):
+    with session_scope() as s:
+        rows = s.execute(
+            select(PersonMember.person_id, SourceRecordVersion.record).join(
+                SourceRecordVersion,
+                SourceRecordVersion.source_record_id == PersonMember.source_record_id,
+            )
+        ).all()
+    pid, stored = next((p, r) for p, r in rows if str(r.get("document_number")).startswith("enc:"))
+    html = browser("reviewer").get(f"/ui/personas/{pid}").text
+    assert open_record(stored)["document_number"] in html
+    assert "enc:v1:" not in html
 
 
 def test_upload_shows_rejected_rows_with_reasons(browser, csrf_of):
