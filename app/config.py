@@ -27,6 +27,19 @@ class Settings(BaseSettings):
     auth_failures_per_minute: int = 30
     # Base64 of 32 random bytes; encrypts document numbers at rest (see app/privacy).
     data_key: str = Field("", repr=False)
+    # Signs the UI's cookies; every worker and host of one service must share it. When unset,
+    # it is read from (or created once in) secret_key_file, default var/secret-key.
+    secret_key: str = Field("", repr=False)
+    secret_key_file: str = ""
+    ui_session_hours: float = 8.0
+
+    def resolved_secret_key_file(self) -> Path:
+        """Return the file that keeps the secret key when none is given."""
+        return (
+            Path(self.secret_key_file)
+            if self.secret_key_file
+            else Path.cwd() / "var" / "secret-key"
+        )
 
     def resolved_database_url(self) -> str:
         """Return the configured database URL, or the embedded SQLite default."""

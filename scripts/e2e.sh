@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests of the browser UI: a demo world behind a real uvicorn on a free loopback
-# port, driven by headless Chromium through Playwright. Writes docs/screenshots/*.png.
+# port (two workers), driven by headless Chromium through Playwright, with an axe-core audit of
+# every page. Writes docs/screenshots/*.png and docs/screenshots/accesibilidad.json.
 #   bash scripts/e2e.sh            (from anywhere; uses .venv of the repository)
 set -euo pipefail
 
@@ -14,8 +15,9 @@ if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update && $SUDO apt-get install -y chromium
 fi
-if ! "$PY" -c "import playwright" 2>/dev/null; then
-  echo "Falta playwright en .venv: .venv/bin/pip install playwright (sin 'playwright install')." >&2
+if ! "$PY" -c "import playwright, axe_playwright_python" 2>/dev/null; then
+  # Both come from pyproject's dev dependencies (axe-core is bundled in the PyPI package).
+  echo "Faltan playwright o axe-playwright-python en .venv: .venv/bin/pip install -e '.[dev]'" >&2
   exit 2
 fi
 
@@ -46,9 +48,12 @@ export INTERTRATA_E2E_KEY_SECRETARIAT="$(key secretariat)"
 export INTERTRATA_E2E_KEY_AGENCY="$(key agency RETA)"
 export INTERTRATA_E2E_KEY_ADMIN="$(key admin)"
 
+# Several workers, as in production: a browser session must hold on whichever one answers.
+export INTERTRATA_E2E_WORKERS="${INTERTRATA_E2E_WORKERS:-2}"
 PORT="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
 "$PY" -m uvicorn --app-dir "$ROOT/tests/e2e" server:create --factory \
-  --host 127.0.0.1 --port "$PORT" --log-level warning >"$WORK/server.log" 2>&1 &
+  --host 127.0.0.1 --port "$PORT" --workers "$INTERTRATA_E2E_WORKERS" --log-level warning \
+  >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 export INTERTRATA_E2E_URL="http://127.0.0.1:$PORT"
 

@@ -87,7 +87,8 @@ def test_migration_0004_seals_plaintext_rows_and_keeps_replays_idempotent(db, tm
         assert len(sealed["versions"]) == len(plain["versions"])
         # A second pass finds nothing left to convert.
         _migrate("stamp", "0003")
-        _migrate("upgrade", "head")
+        _migrate("upgrade", "0004")
+        _migrate("stamp", "head")
         assert _stored() == sealed
     finally:
         if current_revision() != head_revision():

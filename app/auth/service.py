@@ -16,7 +16,15 @@ from app.models import ApiKey
 from app.models._types import utcnow
 from app.schema.vocab import System
 
-__all__ = ["KeyRequestError", "Principal", "authenticate", "create_key", "list_keys", "revoke_key"]
+__all__ = [
+    "KeyRequestError",
+    "Principal",
+    "authenticate",
+    "create_key",
+    "list_keys",
+    "principal_of_key",
+    "revoke_key",
+]
 
 _PREFIX = "itk"
 # last_used_at is informative; writing it on every request would serialise readers on SQLite.
@@ -82,6 +90,11 @@ def authenticate(session: Session, *, token: str) -> Principal | None:
     key = repository.get_key(session, key_id=parts[1])
     if key is None or not hmac.compare_digest(key.secret_hash, _hash(parts[2])):
         return None
+    return principal_of_key(session, key=key)
+
+
+def principal_of_key(session: Session, *, key: ApiKey) -> Principal | None:
+    """Return the principal of a key already identified, or None when it is not valid now."""
     now = utcnow()
     if key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= now):
         return None

@@ -1,7 +1,7 @@
 """ORM models; importing this package registers every table on `Base.metadata`."""
 
 from app.models.audit import AuditEvent
-from app.models.auth import ApiKey
+from app.models.auth import ApiKey, BrowserSession
 from app.models.ingest import Batch, QuarantineRow, SourceRecord, SourceRecordVersion
 from app.models.linkage import (
     Case,
@@ -20,6 +20,7 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "Batch",
+    "BrowserSession",
     "Case",
     "CaseMember",
     "Judgement",

@@ -1,16 +1,17 @@
-"""API keys: stored hashed, bound to a role and optionally to a source system."""
+"""API keys (stored hashed, bound to a role and optionally to a source system) and the
+browser sessions opened with them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
 from app.models._types import UtcDateTime, utcnow
 
-__all__ = ["ApiKey"]
+__all__ = ["ApiKey", "BrowserSession"]
 
 
 class ApiKey(Base):
@@ -27,3 +28,18 @@ class ApiKey(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class BrowserSession(Base):
+    """A signed-in browser of the UI; the browser holds the session id, the table its hash."""
+
+    __tablename__ = "browser_sessions"
+
+    # SHA-256 of the id in the cookie: a copy of this table opens no session.
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(
+        String(16), ForeignKey("api_keys.id", ondelete="CASCADE"), index=True
+    )
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

@@ -76,16 +76,19 @@ def login(
     principal = authenticate(session, token=clave)
     if principal is None:
         return _login_page(request, siguiente, "Clave inválida, revocada o vencida.", 401)
-    item = start_session(clave.strip())
+    sid = start_session(session, principal=principal)
     response = RedirectResponse(_safe_next(siguiente), status_code=status.HTTP_303_SEE_OTHER)
-    set_session_cookie(request, response, item)
+    set_session_cookie(request, response, sid)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/ui/", httponly=True, samesite="strict")
     return response
 
 
 @router.post("/ui/salir")
 def logout(
-    request: Request, web: WebPrincipal, csrf: Annotated[str, Form(max_length=200)] = ""
+    request: Request,
+    session: SessionDep,
+    web: WebPrincipal,
+    csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Close the session and return to the sign-in form."""
     if not check_csrf(web[0].csrf, csrf):
@@ -97,7 +100,7 @@ def logout(
             status_code=400,
         )
     response = RedirectResponse("/ui/ingresar", status_code=status.HTTP_303_SEE_OTHER)
-    end_session(request, response)
+    end_session(request, response, session)
     return response
 
 

@@ -1,4 +1,11 @@
-"""Browser sessions: sign in with an API key, a signed HttpOnly cookie, CSRF tokens."""
+"""Browser sessions: sign in with an API key, a session row shared by every worker, CSRF tokens.
+
+Sessions live in the database (`browser_sessions`), not in process memory, so any uvicorn
+worker, host or restarted process honours them. The browser holds a random session id, signed
+with the service's secret key; the table keeps only its SHA-256 with the key's id, the CSRF
+token and the expiry. Every request re-reads the key with the session (one query), so a key
+revoked or expired since sign-in ends the session at once; signing out deletes the row.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +15,25 @@ import hmac
 import logging
 import os
 import secrets
-import threading
-import time
+import tempfile
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
+from sqlalchemy.orm import Session
 
-from app.auth.service import Principal, authenticate
+from app.auth.service import Principal, principal_of_key
+from app.config import get_settings
 from app.deps import SessionDep
+from app.models import BrowserSession
+from app.models._types import utcnow
+from app.web import repository
 
 __all__ = [
     "COOKIE",
+    "CSRF_FIELD",
     "LOGIN_CSRF_COOKIE",
     "LoginRequired",
     "WebPrincipal",
@@ -28,6 +42,7 @@ __all__ = [
     "current_web_session",
     "end_session",
     "login_token",
+    "secret_key",
     "set_login_cookie",
     "set_session_cookie",
     "sign",
@@ -40,27 +55,55 @@ log = logging.getLogger(__name__)
 COOKIE = "intertrata_sesion"
 LOGIN_CSRF_COOKIE = "intertrata_ingreso"
 CSRF_FIELD = "csrf"
-_TTL_SECONDS = 8 * 3600  # a working day; the key's own expiry and revocation still apply
+
+_file_secrets: dict[Path, bytes] = {}
 
 
 class LoginRequired(Exception):
     """No valid browser session: the page redirects to the sign-in form."""
 
 
-def _load_secret() -> bytes:
-    value = os.environ.get("INTERTRATA_SECRET_KEY", "")
-    if value:
-        return value.encode("utf-8")
-    # Sessions live in this process anyway; a random secret only costs a new sign-in on restart.
-    log.warning("INTERTRATA_SECRET_KEY no está definida: se usa una clave aleatoria de proceso.")
-    return secrets.token_bytes(32)
+def _read_or_create(path: Path) -> bytes:
+    # Workers start together: write a temporary file, then link it into place, which fails
+    # when another worker got there first; everyone then reads the one file that won.
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret-")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(secrets.token_urlsafe(32) + "\n")
+            os.chmod(tmp, 0o600)
+            try:
+                os.link(tmp, path)
+                log.info("Clave secreta nueva guardada en %s.", path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(tmp)
+    value = path.read_text(encoding="utf-8").strip()
+    if not value:
+        raise ValueError(f"{path} está vacío")
+    return value.encode("utf-8")
 
 
-_SECRET = _load_secret()
+def secret_key() -> bytes:
+    """Return the key that signs the UI's cookies (setting, else the shared secret file)."""
+    settings = get_settings()
+    if settings.secret_key:
+        return settings.secret_key.encode("utf-8")
+    path = settings.resolved_secret_key_file()
+    if path not in _file_secrets:
+        try:
+            _file_secrets[path] = _read_or_create(path)
+        except (OSError, ValueError):
+            # Still serves, but each worker then signs with its own key: sign-in may fail.
+            log.warning("No se pudo leer ni crear la clave secreta: se usa una clave de proceso.")
+            _file_secrets[path] = secrets.token_bytes(32)
+    return _file_secrets[path]
 
 
 def _mac(value: str) -> str:
-    digest = hmac.new(_SECRET, value.encode("utf-8"), hashlib.sha256).digest()
+    digest = hmac.new(secret_key(), value.encode("utf-8"), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
@@ -77,59 +120,51 @@ def unsign(signed: str | None) -> str | None:
     return value if hmac.compare_digest(mac, _mac(value)) else None
 
 
+def _hash(sid: str) -> str:
+    return hashlib.sha256(sid.encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class WebSession:
-    """A signed-in browser: its key stays on the server, the browser holds only the id."""
+    """A signed-in browser as a request sees it: its key's id and its CSRF token."""
 
-    sid: str
-    token: str
+    id_hash: str
+    key_id: str
     csrf: str
-    expires: float
 
 
-class _Store:
-    """Sessions of this process (one uvicorn worker); a restart asks users to sign in again."""
-
-    def __init__(self) -> None:
-        self._items: dict[str, WebSession] = {}
-        self._lock = threading.Lock()
-
-    def create(self, token: str) -> WebSession:
-        now = time.time()
-        item = WebSession(
-            sid=secrets.token_urlsafe(32),
-            token=token,
-            csrf=secrets.token_urlsafe(32),
-            expires=now + _TTL_SECONDS,
-        )
-        with self._lock:
-            self._items = {k: v for k, v in self._items.items() if v.expires > now}
-            self._items[item.sid] = item
-        return item
-
-    def get(self, sid: str) -> WebSession | None:
-        with self._lock:
-            item = self._items.get(sid)
-        return item if item is not None and item.expires > time.time() else None
-
-    def drop(self, sid: str) -> None:
-        with self._lock:
-            self._items.pop(sid, None)
-
-
-_store = _Store()
+def _ttl() -> timedelta:
+    return timedelta(hours=get_settings().ui_session_hours)
 
 
 def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def set_session_cookie(request: Request, response: Response, item: WebSession) -> None:
+def start_session(session: Session, *, principal: Principal) -> str:
+    """Open a browser session for a key already verified; return the id for the cookie."""
+    now = utcnow()
+    repository.delete_expired(session, now=now)  # keeps the table to the live sessions
+    sid = secrets.token_urlsafe(32)
+    repository.add_session(
+        session,
+        item=BrowserSession(
+            id_hash=_hash(sid),
+            key_id=principal.key_id,
+            csrf=secrets.token_urlsafe(32),
+            created_at=now,
+            expires_at=now + _ttl(),
+        ),
+    )
+    return sid
+
+
+def set_session_cookie(request: Request, response: Response, sid: str) -> None:
     """Attach the session cookie: HttpOnly, SameSite=Strict, Secure over https."""
     response.set_cookie(
         COOKIE,
-        sign(item.sid),
-        max_age=_TTL_SECONDS,
+        sign(sid),
+        max_age=int(_ttl().total_seconds()),
         path="/",
         httponly=True,
         samesite="strict",
@@ -137,16 +172,11 @@ def set_session_cookie(request: Request, response: Response, item: WebSession) -
     )
 
 
-def start_session(token: str) -> WebSession:
-    """Open a browser session for a key already verified."""
-    return _store.create(token)
-
-
-def end_session(request: Request, response: Response) -> None:
-    """Forget the browser's session on the server and clear its cookie."""
+def end_session(request: Request, response: Response, session: Session) -> None:
+    """Delete the browser's session on the server and clear its cookie."""
     sid = unsign(request.cookies.get(COOKIE))
     if sid:
-        _store.drop(sid)
+        repository.delete_session(session, id_hash=_hash(sid))
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
 
 
@@ -171,14 +201,15 @@ def set_login_cookie(request: Request, response: Response, token: str) -> None:
 def current_web_session(request: Request, session: SessionDep) -> tuple[WebSession, Principal]:
     """Return the browser session and its principal, re-checking the key on every request."""
     sid = unsign(request.cookies.get(COOKIE))
-    item = _store.get(sid) if sid else None
-    if item is None:
+    found = repository.get_session_with_key(session, id_hash=_hash(sid)) if sid else None
+    if found is None:
         raise LoginRequired
-    # The same check as the API: a key revoked or expired since sign-in ends the session.
-    principal = authenticate(session, token=item.token)
+    row, key = found
+    # The same rules as the API: a key revoked or expired since sign-in ends the session.
+    principal = principal_of_key(session, key=key) if row.expires_at > utcnow() else None
     if principal is None:
-        _store.drop(item.sid)
         raise LoginRequired
+    item = WebSession(id_hash=row.id_hash, key_id=row.key_id, csrf=row.csrf)
     request.state.web = (item, principal)  # error pages show the navigation of this role
     return item, principal
 

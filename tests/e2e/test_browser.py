@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
+from .conftest import BASE, key, shot, skip_without_browser
 
-CHROMIUM = os.environ.get("INTERTRATA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-BASE = os.environ.get("INTERTRATA_E2E_URL", "")
-SHOTS = Path(os.environ.get("INTERTRATA_E2E_SCREENSHOTS", "docs/screenshots"))
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright no está instalado")
+sync_api = skip_without_browser()
 expect = sync_api.expect
-
-if not Path(CHROMIUM).exists():
-    pytest.skip("Chromium no está instalado", allow_module_level=True)
-if not BASE:
-    pytest.skip("sin servidor: ejecute bash scripts/e2e.sh", allow_module_level=True)
 
 BAD_RETA = (
     "ID_REGISTRO;NRO_DENUNCIA;DEPENDENCIA;FECHA_DENUNCIA;FECHA_HECHO;UBIGEO_HECHO;DELITO;"
@@ -46,60 +24,16 @@ BAD_RETA = (
 )
 
 
-def _key(role: str) -> str:
-    value = os.environ.get(f"INTERTRATA_E2E_KEY_{role.upper()}", "")
-    if not value:
-        pytest.skip(f"falta la clave de {role}: ejecute bash scripts/e2e.sh")
-    return value
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page_as(chromium: Any) -> Iterator[Any]:
-    """Return a factory of pages signed in with a role's key through the form."""
-    contexts: list[Any] = []
-
-    def _open(role: str | None) -> Any:
-        context = chromium.new_context(
-            viewport={"width": 1366, "height": 860}, locale="es-PE", accept_downloads=True
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        if role is not None:
-            page.goto(f"{BASE}/ui/ingresar")
-            page.get_by_label("Clave de acceso").fill(_key(role))
-            page.get_by_role("button", name="Ingresar").click()
-            expect(page.get_by_role("heading", level=1)).to_contain_text("Bienvenida")
-        return page
-
-    yield _open
-    for c in contexts:
-        c.close()
-
-
-def _shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
 def test_sign_in(page_as: Any) -> None:
     page = page_as(None)
     page.goto(f"{BASE}/ui/panorama")
     expect(page).to_have_url(re.compile(r"/ui/ingresar\?siguiente="))
     expect(page.get_by_role("heading", name="Ingresar")).to_be_visible()
-    _shot(page, "ingresar")
+    shot(page, "ingresar")
     page.get_by_label("Clave de acceso").fill("itk_falsa_clave")
     page.get_by_role("button", name="Ingresar").click()
     expect(page.get_by_role("alert")).to_contain_text("Clave inválida")
-    page.get_by_label("Clave de acceso").fill(_key("analyst"))
+    page.get_by_label("Clave de acceso").fill(key("analyst"))
     page.get_by_role("button", name="Ingresar").click()
     expect(page).to_have_url(f"{BASE}/ui/panorama")
     cookies = {c["name"]: c for c in page.context.cookies()}
@@ -109,7 +43,7 @@ def test_sign_in(page_as: Any) -> None:
     page.goto(f"{BASE}/ui/")
     nav = page.get_by_role("navigation", name="Secciones")
     expect(nav.get_by_role("link")).to_have_text(["Panorama"])
-    _shot(page, "inicio")
+    shot(page, "inicio")
 
 
 def test_panorama(page_as: Any) -> None:
@@ -126,7 +60,7 @@ def test_panorama(page_as: Any) -> None:
         expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
     expect(page.locator("#tabla-tasas tbody tr")).not_to_have_count(0)
     expect(page.locator("svg.chart title").first).not_to_be_empty()
-    _shot(page, "panorama")
+    shot(page, "panorama")
     page.get_by_label("Desde el año").fill("2022")
     page.get_by_label("Hasta el año").fill("2023")
     page.get_by_role("button", name="Aplicar").click()
@@ -144,12 +78,12 @@ def test_review_three_pairs_with_the_keyboard(page_as: Any) -> None:
     expect(pair).to_be_visible()
     expect(page.locator("table.compare tr.agree").first).to_be_visible()
     expect(page.locator("table.evidence")).to_contain_text("Apellido paterno")
-    _shot(page, "revision")
+    shot(page, "revision")
     seen = []
-    for key, said in (("m", "Misma persona"), ("d", "Personas distintas"), ("n", "No sé")):
+    for shortcut, said in (("m", "Misma persona"), ("d", "Personas distintas"), ("n", "No sé")):
         item = pair.get_attribute("data-item")
         seen.append(item)
-        page.keyboard.press(key)
+        page.keyboard.press(shortcut)
         expect(page.get_by_role("status")).to_have_text(f"Decisión registrada: {said}.")
         expect(page.locator(f'section.pair[data-item="{item}"]')).to_have_count(0)
     assert len(set(seen)) == 3
@@ -161,14 +95,14 @@ def test_review_three_pairs_with_the_keyboard(page_as: Any) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text("Persona")
     expect(page.locator("#cronologia li").first).to_be_visible()
     expect(page.get_by_text("queda registrada en la auditoría")).to_be_visible()
-    _shot(page, "persona")
+    shot(page, "persona")
 
 
 def test_upload_a_file_with_a_bad_row(page_as: Any) -> None:
     page = page_as("agency")
     page.goto(f"{BASE}/ui/cargas")
     expect(page.get_by_label("Sistema", exact=True)).to_have_value("RETA")
-    _shot(page, "cargas")
+    shot(page, "cargas")
     page.locator("#archivo").set_input_files(
         files=[{"name": "reta.csv", "mimeType": "text/csv", "buffer": BAD_RETA.encode()}]
     )
@@ -180,7 +114,7 @@ def test_upload_a_file_with_a_bad_row(page_as: Any) -> None:
     expect(rows.first).to_contain_text("E2E-000002")
     expect(rows.first).to_contain_text("FECHA_DENUNCIA")
     expect(rows.first).to_contain_text("fecha inválida")
-    _shot(page, "lote")
+    shot(page, "lote")
     with page.expect_download() as info:
         page.get_by_role("link", name=re.compile("Descargar filas rechazadas")).click()
     download = info.value
@@ -192,11 +126,12 @@ def test_upload_a_file_with_a_bad_row(page_as: Any) -> None:
 def test_download_the_annual_report(page_as: Any) -> None:
     page = page_as("secretariat")
     page.goto(f"{BASE}/ui/informes")
+    before = page.locator("#instantaneas tbody tr").count()  # other tests may freeze some too
     page.get_by_label("Nota").fill("cifras para el informe 2023")
     page.get_by_role("button", name="Congelar las cifras de hoy").click()
     page.get_by_label("Nota").fill("segunda instantánea")
     page.get_by_role("button", name="Congelar las cifras de hoy").click()
-    expect(page.locator("#instantaneas tbody tr")).to_have_count(2)
+    expect(page.locator("#instantaneas tbody tr")).to_have_count(before + 2)
     page.get_by_role("button", name="Comparar").click()
     expect(page.locator("#comparacion")).to_contain_text("2023")
     page.get_by_label("Año").fill("2023")
@@ -208,4 +143,4 @@ def test_download_the_annual_report(page_as: Any) -> None:
         assert download.suggested_filename.endswith(f".{fmt}")
         assert Path(download.path()).read_bytes()[:4].lstrip().startswith(magic)
     expect(page.get_by_role("heading", name="Informe anual")).to_be_visible()
-    _shot(page, "informes")
+    shot(page, "informes")

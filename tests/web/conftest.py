@@ -8,15 +8,20 @@ from typing import Any
 
 import pytest
 
+SECRET = "clave-de-prueba-para-firmar-cookies"
+
 
 @pytest.fixture
-def web_app(db: str) -> Any:
+def web_app(db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Return the application (the UI is installed by create_app) with a known secret key."""
+    from app.config import get_settings
     from app.main import create_app
-    from app.web import install
 
-    app = create_app()
-    install(app)
-    return app
+    monkeypatch.setenv("INTERTRATA_SECRET_KEY", SECRET)
+    get_settings.cache_clear()
+    yield create_app()
+    monkeypatch.undo()
+    get_settings.cache_clear()
 
 
 @pytest.fixture
