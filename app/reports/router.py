@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1/reports", tags=["reports"])
 Secretariat = Annotated[Principal, Depends(require_role(Role.SECRETARIAT, Role.ADMIN))]
 # The same rule as the statistics API: below reviewer, small cells are hidden.
 _UNSUPPRESSED = frozenset({Role.REVIEWER, Role.ADMIN})
-_FILES = {
+_FILES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The report file",
         "content": {
