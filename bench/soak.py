@@ -18,423 +18,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import json
 import os
-import random
 import re
-import secrets
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-# Expected statuses per kind. A judgement or person read may find its target gone when a
-# linkage run rebuilt the review queue or merged the person between the read and the call:
-# that 404 is the API being right, so it is counted apart ("gone"), not as an error.
-EXPECTED = {
-    "push": {201},
-    "stats_counts": {200},
-    "stats_victims": {200},
-    "review_queue": {200},
-    "judgement": {201},
-    "person": {200},
-}
-GONE_OK = {"judgement", "person"}
-WEIGHTS = {
-    "push": 4,
-    "stats_counts": 3,
-    "stats_victims": 2,
-    "review_queue": 2,
-    "judgement": 1,
-    "person": 2,
-}
-GROUPINGS = [
-    [],
-    ["sex"],
-    ["department_facts"],
-    ["age_minor", "sex"],
-    ["nationality"],
-    ["purpose", "offence_family"],
-    ["overlap"],
-    ["identification", "age_ctdc"],
-]
-ID_COLUMN = {"RETA": "ID_REGISTRO", "SISTRA": "ID_SUJETO"}
-# A free-text column (the reporting unit) that changes the stored record and no rule.
-EDIT_COLUMN = {"RETA": "DEPENDENCIA", "SISTRA": "FISCALIA"}
+from bench._soak.server import Setup, accepted_rows, prepare, serve, server_cpu_seconds  # noqa: E402
+from bench._soak.traffic import Row, drive  # noqa: E402
 
-
-def _cli() -> list[str]:
-    exe = Path(sys.executable).with_name("intertrata")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "app.cli"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Setup:
-    """A running server and the keys to call it with."""
-
-    url: str
-    database_url: str
-    keys: dict[str, str]
-    templates: dict[str, list[dict[str, str]]]
-    server_log: Path
-    server_pid: int
-    workers: int
-
-
-def _run(cmd: list[str], env: dict[str, str], log: Path) -> str:
-    with log.open("a", encoding="utf-8") as fh:
-        fh.write(f"$ {' '.join(cmd[:3])} ...\n")
-        done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
-        fh.write(done.stderr)
-        if done.returncode != 0:
-            fh.write(done.stdout)
-            raise RuntimeError(f"{' '.join(cmd[:4])} failed ({done.returncode}); see {log}")
-    return done.stdout
-
-
-def accepted_rows(system: str, rows: list[dict[str, str]]) -> list[dict[str, str]]:
-    """Return the rows the system's adapter accepts: the models of the soak's new rows."""
-    from app.adapters import parse_row
-    from app.schema import CommonRecord, System
-
-    return [
-        row
-        for i, row in enumerate(rows, start=1)
-        if isinstance(parse_row(System(system), i, row), CommonRecord)
-    ]
-
-
-def _export_rows(demo: Path) -> dict[str, list[dict[str, str]]]:
-    out = {}
-    for system, name, encoding, delimiter in (
-        ("RETA", "reta.csv", "cp1252", ";"),
-        ("SISTRA", "sistra.csv", "utf-8", ","),
-    ):
-        with (demo / name).open(encoding=encoding, newline="") as fh:
-            out[system] = accepted_rows(system, list(csv.DictReader(fh, delimiter=delimiter)))
-    return out
-
-
-def server_env(database_url: str) -> dict[str, str]:
-    """Return the environment the CLI and the server run with."""
-    env = dict(os.environ)
-    env.update(
-        INTERTRATA_DATABASE_URL=database_url,
-        INTERTRATA_SECRET_KEY=env.get("INTERTRATA_SECRET_KEY") or secrets.token_urlsafe(32),
-        PYTHONUNBUFFERED="1",
-    )
-    # The soak sends only valid keys: keep the production default of the failure limiter.
-    env.pop("INTERTRATA_AUTH_FAILURES_PER_MINUTE", None)
-    return env
-
-
-def prepare(
-    database_url: str, *, scale: float, work: Path
-) -> tuple[dict[str, str], dict[str, list[dict[str, str]]]]:
-    """Migrate, seed a demo world and create the keys, all with the CLI; return keys, rows."""
-    env, log, cli = server_env(database_url), work / "setup.log", _cli()
-    _run([*cli, "db", "upgrade"], env, log)
-    demo = work / "demo"
-    _run([*cli, "demo", "--scale", str(scale), "--out", str(demo)], env, log)
-
-    def key(role: str, system: str | None = None) -> str:
-        cmd = [*cli, "keys", "create", "--role", role, "--name", f"soak-{role}"]
-        if system:
-            cmd += ["--system", system]
-        return _run(cmd, env, log).strip().splitlines()[-1]  # the key, alone on the last line
-
-    keys = {
-        "RETA": key("agency", "RETA"),
-        "SISTRA": key("agency", "SISTRA"),
-        "analyst": key("analyst"),
-        "reviewer": key("reviewer"),
-    }
-    return keys, _export_rows(demo)
-
-
-@contextmanager
-def serve(
-    database_url: str,
-    *,
-    workers: int,
-    keys: dict[str, str],
-    templates: dict[str, list[dict[str, str]]],
-    work: Path,
-) -> Iterator[Setup]:
-    """Run `uvicorn --workers N` on a free loopback port over a seeded database; stop it after."""
-    port = _free_port()
-    server_log = work / "server.log"
-    with server_log.open("w", encoding="utf-8") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "app.main:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
-            env=server_env(database_url),
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(url, proc)
-        yield Setup(
-            url=url,
-            database_url=database_url,
-            keys=keys,
-            templates=templates,
-            server_log=server_log,
-            server_pid=proc.pid,
-            workers=workers,
-        )
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
-def _wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
-    # Workers share the listening socket and accept only once booted: one answer suffices.
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("uvicorn exited during start-up")
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("uvicorn did not answer /health within 120 s")
-
-
-def _children(pid: int) -> list[int]:
-    kids = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            kids.append(int(stat.parent.name))
-    return kids
-
-
-def server_cpu_seconds(pid: int) -> float:
-    """Return user+system CPU seconds of the server process and its live workers."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for p in [pid, *_children(pid)]:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
-@dataclass
-class Row:
-    """One row the soak owns: its current content and how many versions it should have."""
-
-    system: str
-    data: dict[str, str]
-    versions: int = 1
-    edits: int = 0
-
-
-@dataclass
-class Stats:
-    """Latencies and errors per kind."""
-
-    latencies: dict[str, list[float]] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-    gone: dict[str, int] = field(default_factory=dict)
-    rows: dict[tuple[str, str], Row] = field(default_factory=dict)
-
-    def add(self, kind: str, seconds: float) -> None:
-        """Record one request's latency."""
-        self.latencies.setdefault(kind, []).append(seconds)
-
-
-class User:
-    """A virtual user: owns the rows it pushes, so no two users race on one row."""
-
-    def __init__(self, n: int, setup: Setup, client: httpx.AsyncClient, stats: Stats) -> None:
-        self.n = n
-        self.setup = setup
-        self.client = client
-        self.stats = stats
-        self.rng = random.Random(n)
-        self.own: dict[str, list[Row]] = {"RETA": [], "SISTRA": []}
-        self.pushes = 0
-        self.review_ids: list[int] = []
-        self.person_ids: list[int] = []
-
-    def _auth(self, who: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.setup.keys[who]}"}
-
-    async def _call(
-        self, kind: str, method: str, path: str, who: str, **kw: Any
-    ) -> httpx.Response | None:
-        start = time.perf_counter()
-        try:
-            r = await self.client.request(method, path, headers=self._auth(who), **kw)
-        except httpx.HTTPError as exc:
-            self.stats.add(kind, time.perf_counter() - start)
-            self.stats.errors.append(f"{kind}: transport {type(exc).__name__}")
-            return None
-        self.stats.add(kind, time.perf_counter() - start)
-        if r.status_code == 404 and kind in GONE_OK:
-            self.stats.gone[kind] = self.stats.gone.get(kind, 0) + 1
-            return None
-        if r.status_code not in EXPECTED[kind]:
-            self.stats.errors.append(f"{kind}: {method} {path} -> {r.status_code} {r.text[:200]}")
-            return None
-        return r
-
-    async def push(self) -> None:
-        system = self.rng.choice(("RETA", "SISTRA"))
-        own = self.own[system]
-        self.pushes += 1
-        new = [self._new_row(system, i) for i in range(self.rng.randint(1, 8))]
-        picked = self.rng.sample(own, min(len(own), self.rng.randint(0, 8)))
-        half = len(picked) // 2
-        replays, edits = picked[:half], picked[half:]
-        body = [r.data for r in new] + [r.data for r in replays]
-        for r in edits:
-            r.edits += 1
-            column = EDIT_COLUMN[system]
-            base = str(r.data.get(column) or "").split(" / SOAK ", 1)[0]
-            r.data = dict(r.data, **{column: f"{base} / SOAK {r.edits}"})
-            body.append(r.data)
-        self.rng.shuffle(body)
-        resp = await self._call("push", "POST", f"/v1/sources/{system}/batches", system, json=body)
-        if resp is None:
-            # Unknown whether it was stored: stop tracking the rows it carried.
-            for r in [*replays, *edits]:
-                own.remove(r)
-                self.stats.rows.pop((system, r.data[ID_COLUMN[system]]), None)
-            return
-        got = resp.json()
-        want = {"new": len(new), "unchanged": len(replays), "updated": len(edits), "rejected": 0}
-        if any(got.get(k) != v for k, v in want.items()):
-            seen = {k: got.get(k) for k in want}
-            self.stats.errors.append(f"push {system}: counts {seen}, expected {want}")
-        for r in edits:
-            r.versions += 1
-        for r in new:
-            own.append(r)
-            self.stats.rows[(system, r.data[ID_COLUMN[system]])] = r
-
-    def _new_row(self, system: str, i: int) -> Row:
-        template = self.rng.choice(self.setup.templates[system])
-        row_id = f"SOAK-{self.n}-{self.pushes}-{i}"
-        return Row(system, dict(template, **{ID_COLUMN[system]: row_id}))
-
-    def _stats_params(self) -> list[tuple[str, str]]:
-        params = [("group_by", "year")] + [("group_by", d) for d in self.rng.choice(GROUPINGS)]
-        if self.rng.random() < 0.3:
-            params.append(("date_basis", "facts"))
-        if self.rng.random() < 0.3:
-            params += [("year_from", "2017"), ("year_to", "2022")]
-        return params
-
-    async def stats_counts(self) -> None:
-        await self._call(
-            "stats_counts", "GET", "/v1/statistics/counts", "analyst", params=self._stats_params()
-        )
-
-    async def stats_victims(self) -> None:
-        await self._call(
-            "stats_victims", "GET", "/v1/statistics/victims", "analyst", params=self._stats_params()
-        )
-
-    async def review_queue(self) -> None:
-        r = await self._call(
-            "review_queue", "GET", "/v1/review/queue", "reviewer", params={"limit": 10}
-        )
-        if r is None:
-            return
-        items = r.json()
-        self.review_ids = [i["id"] for i in items]
-        self.person_ids = [
-            side["person_id"] for i in items for side in (i["a"], i["b"]) if side["person_id"]
-        ] or self.person_ids
-
-    async def judgement(self) -> None:
-        if not self.review_ids:
-            await self.review_queue()
-            return
-        item = self.rng.choice(self.review_ids)
-        decision = self.rng.choice(("match", "no_match", "unsure"))
-        await self._call(
-            "judgement",
-            "POST",
-            f"/v1/review/{item}/judgement",
-            "reviewer",
-            json={"decision": decision, "note": "soak"},
-        )
-
-    async def person(self) -> None:
-        if not self.person_ids:
-            await self.review_queue()
-            return
-        await self._call(
-            "person", "GET", f"/v1/persons/{self.rng.choice(self.person_ids)}", "reviewer"
-        )
-
-    async def run(self, until: float) -> None:
-        """Call kinds drawn by weight until the deadline."""
-        kinds = list(WEIGHTS)
-        weights = [WEIGHTS[k] for k in kinds]
-        while time.monotonic() < until:
-            await getattr(self, self.rng.choices(kinds, weights)[0])()
-
-
-async def drive(setup: Setup, *, seconds: float, users: int) -> Stats:
-    """Run `users` virtual users against the server for `seconds`."""
-    stats = Stats()
-    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
-    async with httpx.AsyncClient(base_url=setup.url, timeout=120, limits=limits) as client:
-        until = time.monotonic() + seconds
-        await asyncio.gather(*(User(n, setup, client, stats).run(until) for n in range(users)))
-    return stats
+__all__ = ["Report", "accepted_rows", "main", "prepare", "serve", "soak", "verify"]
 
 
 def verify(database_url: str, rows: dict[tuple[str, str], Row]) -> list[str]:
@@ -470,6 +69,18 @@ def verify(database_url: str, rows: dict[tuple[str, str], Row]) -> list[str]:
     return problems
 
 
+def link_runs(database_url: str) -> dict[str, int]:
+    """Return how many linkage runs the database holds, per status."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT status, COUNT(*) FROM link_runs GROUP BY status")).all()
+    engine.dispose()
+    return {status: int(n) for status, n in rows}
+
+
+_RUN_OK = ("completed", "running")
 _LOG_ERROR = re.compile(r"\b(ERROR|CRITICAL|Traceback)\b")
 
 
@@ -501,6 +112,7 @@ class Report:
     server_cpu: float
     client_cpu: float
     load: str
+    link_runs: dict[str, int]
 
     @property
     def ok(self) -> bool:
@@ -524,13 +136,17 @@ class Report:
 
 def soak(setup: Setup, *, seconds: float, users: int) -> Report:
     """Drive the server, then check the database and the server log."""
+    runs0 = link_runs(setup.database_url)
     cpu0, client0 = server_cpu_seconds(setup.server_pid), time.process_time()
     start = time.monotonic()
     stats = asyncio.run(drive(setup, seconds=seconds, users=users))
     elapsed = time.monotonic() - start
     cpu = server_cpu_seconds(setup.server_pid) - cpu0
     client = time.process_time() - client0
+    runs = link_runs(setup.database_url)
+    runs = {k: n - runs0.get(k, 0) for k, n in runs.items() if n - runs0.get(k, 0)}
     errors = list(stats.errors)
+    errors += [f"linkage: {n} run(s) {k}" for k, n in runs.items() if k not in _RUN_OK]
     errors += [f"db: {p}" for p in verify(setup.database_url, stats.rows)]
     errors += [f"server log: {line}" for line in log_errors(setup.server_log)]
     per_kind = {
@@ -557,6 +173,7 @@ def soak(setup: Setup, *, seconds: float, users: int) -> Report:
         server_cpu=cpu,
         client_cpu=client,
         load=" ".join(f"{x:.2f}" for x in os.getloadavg()),
+        link_runs=runs,
     )
 
 
@@ -568,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--users", type=int, default=8, help="Concurrent virtual users.")
     ap.add_argument("--scale", type=float, default=0.02, help="Scale of the demo world.")
+    ap.add_argument(
+        "--no-link-after-ingest",
+        action="store_true",
+        help="Serve with INTERTRATA_LINK_AFTER_INGEST=false (pushes do not start a linkage run).",
+    )
     ap.add_argument("--json", type=Path, help="Also write the figures as JSON here.")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="intertrata-soak-") as tmp:
@@ -576,7 +198,12 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         keys, rows = prepare(args.database_url, scale=args.scale, work=work)
         with serve(
-            args.database_url, workers=args.workers, keys=keys, templates=rows, work=work
+            args.database_url,
+            workers=args.workers,
+            keys=keys,
+            templates=rows,
+            work=work,
+            link_after_ingest=not args.no_link_after_ingest,
         ) as s:
             print(
                 f"Listo en {time.monotonic() - t0:.0f} s; {args.seconds:.0f} s de carga mixta "
@@ -593,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         f"rows pushed {report.rows} (versions {report.versions}), all present once with "
         f"their versions: {'yes' if not any(e.startswith('db:') for e in report.errors) else 'NO'}"
     )
+    print(f"linkage runs during the soak: {report.link_runs or 'none'}")
     if report.gone:
         print(f"targets gone between read and call (404, expected): {report.gone}")
     print(f"errors: {len(report.errors)}")
