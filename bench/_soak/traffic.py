@@ -199,9 +199,11 @@ class User:
         )
 
     async def run(self, until: float) -> None:
-        """Call kinds drawn by weight until the deadline."""
+        """Call kinds drawn by weight until the deadline; user n starts with the n-th kind."""
         kinds = list(WEIGHTS)
         weights = [WEIGHTS[k] for k in kinds]
+        # So that a short soak with as many users as kinds calls every kind at least once.
+        await getattr(self, kinds[self.n % len(kinds)])()
         while time.monotonic() < until:
             await getattr(self, self.rng.choices(kinds, weights)[0])()
 
