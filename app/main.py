@@ -18,6 +18,7 @@ from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.config import get_settings
 from app.db import session_scope
+from app.errors import API_ERRORS
 from app.ingest.router import router as ingest_router
 from app.linkage.router import router as linkage_router
 from app.privacy.service import verify_data_key
@@ -168,11 +169,15 @@ def create_app() -> FastAPI:
         """Report that the service is up."""
         return {"status": "ok", "version": __version__}
 
-    app.include_router(ingest_router)
-    app.include_router(linkage_router)
-    app.include_router(statistics_router)
-    app.include_router(reports_router)
-    app.include_router(auth_router)
-    app.include_router(audit_router)
+    # Every API route needs a key with a role: each documents the refusals that follow.
+    for router in (
+        ingest_router,
+        linkage_router,
+        statistics_router,
+        reports_router,
+        auth_router,
+        audit_router,
+    ):
+        app.include_router(router, responses=API_ERRORS)
     install_web(app)
     return app

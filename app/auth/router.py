@@ -12,6 +12,7 @@ from app.auth.roles import Role
 from app.auth.schemas import KeyCreate, KeyCreated, KeyRead, MeRead
 from app.auth.service import Principal
 from app.deps import CurrentPrincipal, SessionDep, require_role
+from app.errors import NOT_FOUND
 from app.models import ApiKey
 
 __all__ = ["router"]
@@ -68,7 +69,7 @@ def create_key(body: KeyCreate, principal: Admin, session: SessionDep) -> Any:
     return {**_read(key), "token": token}
 
 
-@router.post("/keys/{key_id}/revoke", response_model=KeyRead)
+@router.post("/keys/{key_id}/revoke", response_model=KeyRead, responses=NOT_FOUND)
 def revoke_key(key_id: str, principal: Admin, session: SessionDep) -> Any:
     """Revoke an API key."""
     try:

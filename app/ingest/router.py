@@ -20,6 +20,7 @@ from app.auth.service import Principal
 from app.config import get_settings
 from app.csvsafe import safe_cell
 from app.deps import SessionDep, require_role
+from app.errors import NOT_FOUND, BatchRejectedRead, error
 from app.ingest import service
 from app.ingest.schemas import (
     BatchRead,
@@ -176,9 +177,12 @@ _BODY_DOC: dict[str, Any] = {
     status_code=status.HTTP_201_CREATED,
     openapi_extra=_BODY_DOC,
     responses={
-        400: {"description": "Malformed body"},
-        413: {"description": "Upload too large"},
-        422: {"description": "File rejected whole (header, encoding, format)"},
+        400: error("Malformed body (not JSON, no file)"),
+        413: error("Upload too large, or too many rows"),
+        415: error("Neither multipart/form-data nor application/json"),
+        422: error(
+            "Input refused, or the file rejected whole (header, encoding)", BatchRejectedRead
+        ),
     },
 )
 def push_batch(
@@ -258,7 +262,7 @@ def _load_batch(session: SessionDep, batch_id: str, principal: Principal) -> Bat
     return batch
 
 
-@router.get("/batches/{batch_id}", response_model=BatchSummaryRead)
+@router.get("/batches/{batch_id}", response_model=BatchSummaryRead, responses=NOT_FOUND)
 def get_batch(batch_id: str, principal: BatchReader, session: SessionDep) -> Any:
     """Return a batch summary with its rejections."""
     batch = _load_batch(session, batch_id, principal)
@@ -270,7 +274,7 @@ def get_batch(batch_id: str, principal: BatchReader, session: SessionDep) -> Any
 @router.get(
     "/batches/{batch_id}/rejected.csv",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses={200: {"content": {"text/csv": {}}}, **NOT_FOUND},
 )
 def download_rejected(batch_id: str, principal: BatchReader, session: SessionDep) -> Any:
     """Download the rejected rows of a batch, with their reasons, for correction."""
@@ -304,7 +308,9 @@ def download_rejected(batch_id: str, principal: BatchReader, session: SessionDep
     )
 
 
-@router.get("/sources/{system}/records/{row_id}", response_model=RecordHistoryRead)
+@router.get(
+    "/sources/{system}/records/{row_id}", response_model=RecordHistoryRead, responses=NOT_FOUND
+)
 def get_record(system: System, row_id: str, principal: RecordReader, session: SessionDep) -> Any:
     """Return a source record with all its versions (personal data: audited)."""
     found = service.get_record_history(session, system=system, row_id=row_id)

@@ -10,6 +10,7 @@ from app.audit import record as audit
 from app.auth.roles import Role
 from app.auth.service import Principal
 from app.deps import DbId, SessionDep, require_role
+from app.errors import NOT_FOUND
 from app.linkage import repository, service, views
 from app.linkage.schemas import (
     JudgementCreate,
@@ -34,7 +35,7 @@ RunReader = Annotated[
 ]
 
 
-@router.get("/persons/{person_id}", response_model=PersonRead)
+@router.get("/persons/{person_id}", response_model=PersonRead, responses=NOT_FOUND)
 def get_person(person_id: DbId, principal: Reviewer, session: SessionDep) -> Any:
     """Return one linked person with every source record, case, judgement and merge (audited)."""
     view = views.person_view(session, person_id=person_id)
@@ -89,7 +90,10 @@ def review_queue(
 
 
 @router.post(
-    "/review/{item_id}/judgement", response_model=JudgementRead, status_code=status.HTTP_201_CREATED
+    "/review/{item_id}/judgement",
+    response_model=JudgementRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=NOT_FOUND,
 )
 def judge_item(
     item_id: DbId, body: JudgementCreate, principal: Reviewer, session: SessionDep
@@ -108,7 +112,12 @@ def judge_item(
     )
 
 
-@router.post("/judgements", response_model=JudgementRead, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/judgements",
+    response_model=JudgementRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=NOT_FOUND,
+)
 def judge_pair(body: PairJudgementCreate, principal: Reviewer, session: SessionDep) -> Any:
     """Record a decision on any pair of source rows (e.g. an inferred link)."""
     for key in (body.key_a, body.key_b):

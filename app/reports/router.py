@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
 from app.auth.roles import Role
 from app.auth.service import Principal
 from app.deps import PathYear, SessionDep, require_role
+from app.errors import NOT_FOUND
 from app.reports import ctdc, service
 from app.reports.csvout import render_ctdc_csv
 from app.reports.render import Format, render
@@ -20,6 +21,17 @@ router = APIRouter(prefix="/v1/reports", tags=["reports"])
 Secretariat = Annotated[Principal, Depends(require_role(Role.SECRETARIAT, Role.ADMIN))]
 # The same rule as the statistics API: below reviewer, small cells are hidden.
 _UNSUPPRESSED = frozenset({Role.REVIEWER, Role.ADMIN})
+_FILES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The report file",
+        "content": {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            "text/csv": {},
+            "application/pdf": {},
+            "text/html": {},
+        },
+    }
+}
 Year = Annotated[int, Query(ge=1990, le=2100)]
 
 
@@ -31,7 +43,7 @@ def _download(content: bytes, media_type: str, filename: str, **headers: str) ->
     )
 
 
-@router.get("/annual/{year}", response_class=Response)
+@router.get("/annual/{year}", response_class=Response, responses={**_FILES, **NOT_FOUND})
 def annual(
     year: PathYear,
     principal: Secretariat,
@@ -52,7 +64,7 @@ def annual(
     return _download(*render(report, fmt))
 
 
-@router.get("/glotip/{year}", response_class=Response)
+@router.get("/glotip/{year}", response_class=Response, responses=_FILES)
 def glotip(
     year: PathYear,
     principal: Secretariat,
@@ -66,7 +78,11 @@ def glotip(
     return _download(*render(report, fmt))
 
 
-@router.get("/ctdc", response_class=Response)
+@router.get(
+    "/ctdc",
+    response_class=Response,
+    responses={200: {"description": "Victims, k-anonymised", "content": {"text/csv": {}}}},
+)
 def ctdc_victims(
     principal: Secretariat,
     session: SessionDep,

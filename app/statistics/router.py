@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from app.auth.roles import Role
 from app.auth.service import Principal
 from app.deps import DbId, SessionDep, require_role
+from app.errors import NOT_FOUND
 from app.statistics import service, snapshots
 from app.statistics.schemas import (
     CountRead,
@@ -150,7 +151,7 @@ def _missing() -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, detail="Instantánea no encontrada.")
 
 
-@router.get("/snapshots/{snapshot_id}", response_model=SnapshotRead)
+@router.get("/snapshots/{snapshot_id}", response_model=SnapshotRead, responses=NOT_FOUND)
 def get_snapshot(principal: Reader, session: SessionDep, snapshot_id: DbId) -> Any:
     """Return a frozen answer; small cells are hidden for roles below reviewer."""
     found = snapshots.get_snapshot(
@@ -161,7 +162,7 @@ def get_snapshot(principal: Reader, session: SessionDep, snapshot_id: DbId) -> A
     return found
 
 
-@router.get("/snapshots/{a}/compare/{b}", response_model=SnapshotCompareRead)
+@router.get("/snapshots/{a}/compare/{b}", response_model=SnapshotCompareRead, responses=NOT_FOUND)
 def compare_snapshots(principal: Reader, session: SessionDep, a: DbId, b: DbId) -> Any:
     """Compare two frozen answers year by year: reconciled, raw rows and estimates (b - a)."""
     found = snapshots.compare_snapshots(

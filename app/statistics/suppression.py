@@ -93,8 +93,8 @@ def _complement(
     hidden: set[K],
     totals: set[K],
 ) -> K | None:
-    """Pick a published value sharing a constraint with `target`: cells before margins, small
-    before large; when none is left, look one constraint further (through hidden values)."""
+    """Pick a published non-zero value sharing a constraint with `target`: cells before margins,
+    small before large; when none is left, look one constraint further (through hidden values)."""
     frontier = {target}
     for _ in range(len(constraints) + 1):
         best: tuple[bool, int, str, K] | None = None
@@ -106,8 +106,9 @@ def _complement(
             for k in members:
                 if k in hidden:
                     touched.add(k)
-                elif values.get(k, 0) > 0:
-                    candidate = (k in totals, values[k], repr(k), k)
+                elif values.get(k, 0) != 0:
+                    # Signed terms (a gap's decomposition) can be negative: they hide as well.
+                    candidate = (k in totals, abs(values[k]), repr(k), k)
                     if best is None or candidate[:3] < best[:3]:
                         best = candidate
         if best is not None:

@@ -68,3 +68,17 @@ def test_unpublished_values_are_not_reported():
     hidden = suppress(values, [("T", ["a", "b"]), ("h", ["a"])], threshold=5, unpublished={"h"})
     assert "h" not in hidden
     assert {"a", "b"} <= hidden or {"a", "T"} <= hidden
+
+
+def test_a_negative_term_is_hidden_when_it_would_reveal_a_small_cell():
+    # A year known only by its facts date: the basis term (-2) plus the basis count (2) make a
+    # published zero, so the 2 persons are recoverable unless the negative term is hidden too.
+    values = {"scope": 0, "basis_term": -2, "basis": 2, "filter_term": 0, "year": 2, "cell": 2}
+    constraints = [
+        ("scope", ["basis_term", "basis"]),
+        ("basis", ["filter_term", "year"]),
+        ("year", ["cell"]),
+    ]
+    hidden = suppress(values, constraints, threshold=5)
+    assert {"basis_term", "basis", "year", "cell"} <= hidden
+    _check(values, constraints, hidden, 5)

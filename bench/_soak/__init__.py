@@ -1,0 +1,1 @@
+"""Parts of the load soak (bench/soak.py)."""
