@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
@@ -383,17 +384,56 @@ def run_linkage(
     return run
 
 
+class _Coalescer:
+    """Run at most one background linkage at a time per process, and at most one more after it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = False
+        self._pending = False
+
+    def submit(self, job: Callable[[], None]) -> bool:
+        """Run `job` now, or fold it into the run in progress; return True when it ran here."""
+        with self._lock:
+            if self._running:
+                # A run already in progress may have read the data before this push committed:
+                # ask for one more pass instead of queueing one thread per push on the run lock.
+                self._pending = True
+                return False
+            self._running = True
+        try:
+            while True:
+                with self._lock:
+                    self._pending = False
+                job()
+                with self._lock:
+                    # Decide and release under one lock, so a push arriving now is not lost.
+                    if not self._pending:
+                        self._running = False
+                        return True
+        except BaseException:
+            with self._lock:
+                self._running = False
+            raise
+
+
+_background = _Coalescer()
+
+
 def link_in_background(trigger: str) -> None:
     """Run an incremental linkage in its own transaction (after an API push)."""
     from app.db import session_scope
 
-    try:
-        with session_scope() as session:
-            run_linkage(session, trigger=trigger)
-    except Exception as exc:
-        # The push is already stored; the next run (or `intertrata link`) catches up. Only the
-        # type is logged: database errors quote the row values they choked on.
-        log.error("linkage after ingest failed: %s", type(exc).__name__)
+    def job() -> None:
+        try:
+            with session_scope() as session:
+                run_linkage(session, trigger=trigger)
+        except Exception as exc:
+            # The push is already stored; the next run (or `intertrata link`) catches up. Only
+            # the type is logged: database errors quote the row values they choked on.
+            log.error("linkage after ingest failed: %s", type(exc).__name__)
+
+    _background.submit(job)
 
 
 def record_judgement(

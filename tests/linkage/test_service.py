@@ -143,3 +143,32 @@ def test_export_members_cover_every_stored_row(db):
         rows = list(repository.export_members(s, model=PersonMember))
         assert len(rows) == len(_truth())
         assert all(system in ("RETA", "SISTRA") for system, _, _ in rows)
+
+
+def test_background_links_coalesce_pushes_that_arrive_during_a_run():
+    import threading
+
+    from app.linkage.service import _Coalescer
+
+    coalescer = _Coalescer()
+    started, release = threading.Event(), threading.Event()
+    runs: list[int] = []
+
+    def slow() -> None:
+        runs.append(1)
+        if len(runs) == 1:
+            started.set()
+            release.wait(5)
+
+    first = threading.Thread(target=coalescer.submit, args=(slow,))
+    first.start()
+    assert started.wait(5)
+    # Three pushes while the first run is in progress fold into one more pass, run by the
+    # thread already running; none of them blocks.
+    assert [coalescer.submit(slow) for _ in range(3)] == [False, False, False]
+    release.set()
+    first.join(5)
+    assert len(runs) == 2
+    # Idle again: the next push runs at once in its own thread.
+    assert coalescer.submit(slow) is True
+    assert len(runs) == 3
