@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,16 +21,10 @@ from app.statistics.capture import (
     stratified,
     stratified_bounds,
 )
-from app.statistics.counting import (
-    DIMENSIONS,
-    PersonYear,
-    VictimRow,
-    own_figures,
-    person_years,
-    tabulate,
-)
+from app.statistics.counting import DIMENSIONS, VictimRow
 from app.statistics.fast import count_victims
-from app.statistics.population import CaptureCounts, case_year_counts
+from app.statistics.frame import Frame, Slice, build_frame
+from app.statistics.population import CaptureCounts
 from app.statistics.rules import GAP_LABELS as _GAP_LABELS
 from app.statistics.rules import RULES
 from app.statistics.schemas import (
@@ -59,6 +52,7 @@ __all__ = [
     "DIMENSIONS",
     "MAX_GROUP_DIMS",
     "RULES",
+    "answer",
     "compute",
     "count_victims",
     "default_threshold",
@@ -86,43 +80,30 @@ class _Table:
         self.constraints.append((total, list(parts)))
 
 
-def _systems(items: Sequence[PersonYear]) -> tuple[set[int], set[int]]:
-    reta = {p.person_id for p in items if "RETA" in p.systems}
-    sistra = {p.person_id for p in items if "SISTRA" in p.systems}
-    return reta, sistra
-
-
 def _year_values(
-    year: int,
-    filtered: Sequence[PersonYear],
-    base: Sequence[PersonYear],
-    scope: Sequence[PersonYear],
-    basis: Sequence[PersonYear],
-    own: dict[str, int],
-    ever: tuple[set[int], set[int]],
+    filtered: Slice, base: Slice, scope: int, basis: int, own: dict[str, int]
 ) -> dict[str, int]:
-    reta, sistra = _systems(filtered)
-    reta_all, sistra_all = _systems(base)
-    both_all = reta_all & sistra_all
-    reta_only_all, sistra_only_all = reta_all - sistra_all, sistra_all - reta_all
+    # Persons are distinct within a person-year set, so set algebra is counting by list bits.
+    r, s = filtered.bit("RETA"), filtered.bit("SISTRA")
+    identified = filtered.identified_count()
     v = {
         "reconciled": len(filtered),
-        "identified": sum(p.identified for p in filtered),
-        "unidentified": sum(not p.identified for p in filtered),
-        "reta_only": len(reta - sistra),
-        "sistra_only": len(sistra - reta),
-        "both": len(reta & sistra),
+        "identified": identified,
+        "unidentified": len(filtered) - identified,
+        "reta_only": filtered.count(r, unseen=s),
+        "sistra_only": filtered.count(s, unseen=r),
+        "both": filtered.count(r | s),
         **own,
-        "reta_persons_all": len(reta_all),
-        "sistra_persons_all": len(sistra_all),
-        "both_all": len(both_all),
-        "reta_only_all": len(reta_only_all),
-        "sistra_only_all": len(sistra_only_all),
-        "reta_only_other_year": len(reta_only_all & ever[1]),
-        "sistra_only_other_year": len(sistra_only_all & ever[0]),
+        "reta_persons_all": base.count(r),
+        "sistra_persons_all": base.count(s),
+        "both_all": base.count(r | s),
+        "reta_only_all": base.count(r, unseen=s),
+        "sistra_only_all": base.count(s, unseen=r),
+        "reta_only_other_year": base.count(r, unseen=s, ever=s),
+        "sistra_only_other_year": base.count(s, unseen=r, ever=r),
         "rec_all": len(base),
-        "rec_scope": len(scope),
-        "rec_basis": len(basis),
+        "rec_scope": scope,
+        "rec_basis": basis,
     }
     v["reta_only_never"] = v["reta_only_all"] - v["reta_only_other_year"]
     v["sistra_only_never"] = v["sistra_only_all"] - v["sistra_only_other_year"]
@@ -158,13 +139,6 @@ _UNPUBLISHED = (
     "reta_persons_all",
     "sistra_persons_all",
 )
-
-
-def _by_year(items: Sequence[PersonYear]) -> dict[int, list[PersonYear]]:
-    out: dict[int, list[PersonYear]] = {}
-    for p in items:
-        out.setdefault(p.year, []).append(p)
-    return out
 
 
 def _gaps(year: int, get: Any) -> list[GapRead]:
@@ -217,18 +191,14 @@ def _estimate_read(e: Estimate) -> EstimateRead:
     )  # fmt: skip
 
 
-def _overlap_counts(items: Sequence[PersonYear]) -> tuple[int, int, int]:
-    c = Counter(p.attrs["overlap"] for p in items)
-    return c["solo_reta"], c["solo_sistra"], c["ambos"]
-
-
-def _stratified(
-    items: Sequence[PersonYear], dim: str, *, small: int | None
-) -> StratifiedEstimateRead | None:
-    groups: dict[str, list[PersonYear]] = {}
-    for p in items:
-        groups.setdefault(p.attrs[dim], []).append(p)
-    counts = {k: _overlap_counts(v) for k, v in sorted(groups.items())}
+def _stratified(items: Slice, dim: str, *, small: int | None) -> StratifiedEstimateRead | None:
+    groups: dict[str, dict[str, int]] = {}
+    for (value, overlap), n in items.tabulate([dim, "overlap"]).items():
+        groups.setdefault(value, {})[overlap] = n
+    counts = {
+        k: (c.get("solo_reta", 0), c.get("solo_sistra", 0), c.get("ambos", 0))
+        for k, c in sorted(groups.items())
+    }
     if not counts:
         return None
     est = stratified({k: (r + b, s + b, b) for k, (r, s, b) in counts.items()})
@@ -264,9 +234,9 @@ _FIELDS = (
 )  # fmt: skip
 
 
-def _fill_cells(table: _Table, year: int, items: Sequence[PersonYear], dims: list[str]) -> None:
+def _fill_cells(table: _Table, year: int, items: Slice, dims: list[str]) -> None:
     """Add the grouping table of one year (person-years of different years never add up)."""
-    values, constraints = marginal_table(tabulate(items, dims[1:]))
+    values, constraints = marginal_table(items.tabulate(dims[1:]))
     y = str(year)
     for key, v in values.items():
         table.values[("c", y, *key)] = v
@@ -277,14 +247,14 @@ def _fill_cells(table: _Table, year: int, items: Sequence[PersonYear], dims: lis
 
 
 def _fill_rates(
-    table: _Table, year: int, items: Sequence[PersonYear], dims: list[str]
+    table: _Table, year: int, items: Slice, dims: list[str]
 ) -> list[tuple[str, int, str]]:
     """Add persons by department of residence and of birth, tied to the year and the cells."""
     keys: list[tuple[str, int, str]] = []
     for basis in ("residence", "birth"):
         dim = f"department_{basis}"
         parts: list[tuple[Any, ...]] = []
-        for (dept,), v in tabulate(items, [dim]).items():
+        for (dept,), v in items.tabulate([dim]).items():
             key = ("r", basis, year, dept)
             table.values[key] = v
             parts.append(key)
@@ -339,7 +309,7 @@ def _bounds_read(
 
 def _year_read(
     year: int,
-    items: Sequence[PersonYear],
+    items: Slice,
     get: Any,
     small: int | None,
     aligned: dict[str, CaptureCounts] | None = None,
@@ -377,37 +347,50 @@ def compute(
     last_linkage: datetime | None = None,
 ) -> VictimStatsRead:
     """Count distinct victims per year for a query, with gaps, estimates and suppression."""
+    return answer(
+        build_frame(rows, raw, identified=identified),
+        query=query,
+        suppress_small=suppress_small,
+        threshold=threshold,
+        last_linkage=last_linkage,
+    )
+
+
+def answer(
+    frame: Frame,
+    *,
+    query: VictimQuery,
+    suppress_small: bool = False,
+    threshold: int = 5,
+    last_linkage: datetime | None = None,
+) -> VictimStatsRead:
+    """Answer a query from a person-year frame (`compute` with the rows already framed)."""
     dims = _check(query)
     basis, family = query.date_basis, query.offence_family
     where = {k: set(v) for k, v in query.where.items()}
-    per = {
-        "f": _by_year(person_years(rows, date_basis=basis, offence_family=family,
-                                   identified_persons=identified, where=where)),
-        "b": _by_year(person_years(rows, identified_persons=identified)),
-        "s": _by_year(person_years(rows, offence_family=family, identified_persons=identified)),
-        "t": _by_year(person_years(rows, date_basis=basis, offence_family=family,
-                                   identified_persons=identified)),
-    }  # fmt: skip
-    ever = ({r.person_id for r in rows if r.system == "RETA"},
-            {r.person_id for r in rows if r.system == "SISTRA"})  # fmt: skip
-    own = own_figures(raw)
-    years = sorted(y for y in {y for _, y in own} | set(per["f"]) if _in_range(query, y))
+    filtered = frame.variant(basis, family).select(where)
+    base = frame.variant("registration", None)
+    scope = frame.variant("registration", family).counts_by_year()
+    in_basis = frame.variant(basis, family).counts_by_year()
+    own = frame.own
+    years = sorted(y for y in {y for _, y in own} | filtered.year_set() if _in_range(query, y))
     table = _Table({}, [], set())
     rate_keys: list[tuple[str, int, str]] = []
+    slices: dict[int, Slice] = {}
     for y in years:
         figures = {
             f"{s.lower()}_{k}": getattr(own[(s, y)], k) if (s, y) in own else 0
             for s in ("RETA", "SISTRA")
             for k in ("rows", "rows_trafficking")
         }
-        f, b, sc, t = (per[k].get(y, []) for k in ("f", "b", "s", "t"))
-        values = _year_values(y, f, b, sc, t, figures, ever)
+        f = slices[y] = filtered.year(y)
+        values = _year_values(f, base.year(y), scope.get(y, 0), in_basis.get(y, 0), figures)
         table.values.update({("y", y, k): v for k, v in values.items()})
         table.unpublished.update(("y", y, k) for k in _UNPUBLISHED)
         for total, parts in _YEAR_CONSTRAINTS:
             table.add(("y", y, total), [("y", y, p) for p in parts])
-        _fill_cells(table, y, per["f"].get(y, []), dims)
-        rate_keys += _fill_rates(table, y, per["f"].get(y, []), dims)
+        _fill_cells(table, y, f, dims)
+        rate_keys += _fill_rates(table, y, f, dims)
     hidden = (
         suppress(
             table.values, table.constraints, threshold=threshold, unpublished=table.unpublished
@@ -424,11 +407,7 @@ def compute(
     # The dependence interval is for a whole year's population: filters would cut cases apart.
     # One stratum: splitting by offence family was measured to widen the interval (the
     # 'related' stratum has few unreferred police cases, so its q1 is noisy) at equal coverage.
-    aligned = (
-        {}
-        if query.where
-        else {y: {"": c} for y, c in case_year_counts(rows, offence_family=family).items()}
-    )
+    aligned = {} if query.where else {y: {"": c} for y, c in frame.aligned[family or ""].items()}
     # q1 (direct route of unreferred police cases) is pooled over all years: one year has few.
     pooled: dict[str, tuple[int, int]] = {}
     for strata in aligned.values():
@@ -438,7 +417,7 @@ def compute(
     out_years: list[YearRead] = []
     patterns: list[PatternRead] = []
     for y in years:
-        read, pats = _year_read(y, per["f"].get(y, []), get, small, aligned.get(y), pooled)
+        read, pats = _year_read(y, slices[y], get, small, aligned.get(y), pooled)
         out_years.append(read)
         patterns += pats
     cell_keys = sorted(k[1:] for k in table.values if k[0] == "c")
@@ -449,8 +428,8 @@ def compute(
         rules=list(RULES),
         assumptions=[*ASSUMPTIONS, *BOUNDS_ASSUMPTIONS],
         last_linkage=last_linkage,
-        unlinked_rows=sum(1 for r in rows if r.person_id < 0),
-        rows_without_date=sum(1 for r in rows if basis == "facts" and r.facts_date is None),
+        unlinked_rows=frame.unlinked_rows,
+        rows_without_date=frame.rows_without_facts_date if basis == "facts" else 0,
         years=out_years,
         group_by=dims,
         cells=[
