@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -41,10 +42,11 @@ from app.statistics.schemas import (
     YearRead,
 )
 from app.statistics.store import (
-    LoadedRows,
+    StaleFrame,
     cached,
     current_rows,
     refresh_facts,
+    run_frame,
 )
 from app.statistics.suppression import Constraint, marginal_table, suppress
 
@@ -456,30 +458,42 @@ def victim_statistics(
     limit = default_threshold() if threshold is None else threshold
     _check(query)  # refuse bad dimensions before any (re)linking or cache work
 
-    def run(loaded: LoadedRows) -> VictimStatsRead:
-        return compute(
-            loaded.rows,
-            loaded.raw,
+    def run(frame: Frame, last_linkage: datetime | None) -> VictimStatsRead:
+        return answer(
+            frame,
             query=query,
-            identified=loaded.identified,
             suppress_small=suppress_small,
             threshold=limit,
-            last_linkage=loaded.last_linkage,
+            last_linkage=last_linkage,
         )
 
     params = (query.model_dump_json(), suppress_small, limit)
     if as_of is not None:
-        loaded = rows_as_of(session, day=as_of)
         known = repository.known_by(session, at=end_of_day(as_of))
-        answer = cached(("as_of", as_of, known, *params), lambda: run(loaded))
-        return answer.model_copy(update={"as_of": as_of}, deep=True)
-    key = repository.last_run_key(session)
-    if key is None:
-        return run(current_rows(session))
 
-    # The rows of a run are loaded once and shared by every query of that run (the panorama
-    # asks six at once); they are read-only for compute().
-    def rows() -> LoadedRows:
-        return cached(("rows", key), lambda: current_rows(session), heavy=True)
+        def as_of_frame() -> Frame:
+            loaded = rows_as_of(session, day=as_of)
+            return build_frame(loaded.rows, loaded.raw, identified=loaded.identified)
 
-    return cached(("now", key, *params), lambda: run(rows())).model_copy(deep=True)
+        def past() -> VictimStatsRead:
+            # One frame per date and what was known then, shared by every query of that date.
+            frame = cached(("as_of_frame", as_of, known), as_of_frame, heavy=True)
+            return run(frame, None)
+
+        answer_ = cached(("as_of", as_of, known, *params), past)
+        return answer_.model_copy(update={"as_of": as_of}, deep=True)
+
+    def now(key: tuple[int, datetime]) -> VictimStatsRead:
+        return run(run_frame(session, key), key[1])
+
+    for _ in range(3):
+        key = repository.last_run_key(session)
+        if key is None:
+            loaded = current_rows(session)
+            frame = build_frame(loaded.rows, loaded.raw, identified=loaded.identified)
+            return run(frame, None)
+        try:
+            return cached(("now", key, *params), partial(now, key)).model_copy(deep=True)
+        except StaleFrame:
+            continue  # a run finished meanwhile: answer from the newer one
+    raise StaleFrame("el marco de estadísticas cambió durante la consulta")
