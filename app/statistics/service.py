@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -226,6 +226,7 @@ def _check(query: VictimQuery) -> list[str]:
     return ["year", *dims]
 
 
+@lru_cache(maxsize=256)
 def _dept_code(name: str) -> str | None:
     return next((a.inei for a in tables().departments.values() if a.department == name), None)
 
@@ -270,16 +271,22 @@ def _fill_rates(
     return keys
 
 
+@lru_cache(maxsize=256)
+def _population(code: str | None) -> float | None:
+    return population(code) if code else None
+
+
 def _rate(basis: str, year: int, dept: str, persons: int | None) -> RateRead:
     code = _dept_code(dept)
-    pop = population(code) if code else None
-    return RateRead(
+    pop = _population(code)
+    # Built without validation (hundreds per answer): the values have the validated types.
+    return RateRead.model_construct(
         year=year,
         basis="residence" if basis == "residence" else "birth",
         department=dept,
         department_code=code,
         persons=persons,
-        population=round(pop) if pop else None,
+        population=float(round(pop)) if pop else None,
         rate_per_100k=round(persons / pop * 100_000, 2) if persons is not None and pop else None,
     )
 
@@ -435,7 +442,7 @@ def answer(
         years=out_years,
         group_by=dims,
         cells=[
-            CellRead(
+            CellRead.model_construct(
                 key={d: ("total" if x == "*" else x) for d, x in zip(dims, key, strict=True)},
                 persons=get("c", *key),
             )
@@ -454,7 +461,10 @@ def victim_statistics(
     threshold: int | None = None,
     as_of: date | None = None,
 ) -> VictimStatsRead:
-    """Count distinct victims for a query, now (cached per linkage run) or as known on a date."""
+    """Count distinct victims for a query, now (cached per linkage run) or as known on a date.
+
+    The answer may be shared with other callers: do not modify it.
+    """
     limit = default_threshold() if threshold is None else threshold
     _check(query)  # refuse bad dimensions before any (re)linking or cache work
 
@@ -481,7 +491,7 @@ def victim_statistics(
             return run(frame, None)
 
         answer_ = cached(("as_of", as_of, known, *params), past)
-        return answer_.model_copy(update={"as_of": as_of}, deep=True)
+        return answer_.model_copy(update={"as_of": as_of})
 
     def now(key: tuple[int, datetime]) -> VictimStatsRead:
         return run(run_frame(session, key), key[1])
@@ -493,7 +503,9 @@ def victim_statistics(
             frame = build_frame(loaded.rows, loaded.raw, identified=loaded.identified)
             return run(frame, None)
         try:
-            return cached(("now", key, *params), partial(now, key)).model_copy(deep=True)
+            # Shared with every caller of the same run and parameters: answers are read-only
+            # (a deep copy cost more than computing the answer from the frame).
+            return cached(("now", key, *params), partial(now, key))
         except StaleFrame:
             continue  # a run finished meanwhile: answer from the newer one
     raise StaleFrame("el marco de estadísticas cambió durante la consulta")
