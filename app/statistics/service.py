@@ -55,6 +55,7 @@ __all__ = [
     "MAX_GROUP_DIMS",
     "RULES",
     "answer",
+    "answer_together",
     "compute",
     "count_victims",
     "default_threshold",
@@ -365,15 +366,19 @@ def compute(
     )
 
 
-def answer(
-    frame: Frame,
-    *,
-    query: VictimQuery,
-    suppress_small: bool = False,
-    threshold: int = 5,
-    last_linkage: datetime | None = None,
-) -> VictimStatsRead:
-    """Answer a query from a person-year frame (`compute` with the rows already framed)."""
+@dataclass
+class _Prepared:
+    """One query's values before suppression, and what rendering its answer needs."""
+
+    query: VictimQuery
+    dims: list[str]
+    years: list[int]
+    table: _Table
+    slices: dict[int, Slice]
+    rate_keys: list[tuple[str, int, str]]
+
+
+def _prepare(frame: Frame, query: VictimQuery) -> _Prepared:
     dims = _check(query)
     basis, family = query.date_basis, query.offence_family
     where = {k: set(v) for k, v in query.where.items()}
@@ -400,13 +405,89 @@ def answer(
             table.add(("y", y, total), [("y", y, p) for p in parts])
         _fill_cells(table, y, f, dims)
         rate_keys += _fill_rates(table, y, f, dims)
+    return _Prepared(query, dims, years, table, slices, rate_keys)
+
+
+def answer(
+    frame: Frame,
+    *,
+    query: VictimQuery,
+    suppress_small: bool = False,
+    threshold: int = 5,
+    last_linkage: datetime | None = None,
+) -> VictimStatsRead:
+    """Answer a query from a person-year frame (`compute` with the rows already framed)."""
+    prep = _prepare(frame, query)
+    t = prep.table
     hidden = (
-        suppress(
-            table.values, table.constraints, threshold=threshold, unpublished=table.unpublished
-        )
+        suppress(t.values, t.constraints, threshold=threshold, unpublished=t.unpublished)
         if suppress_small
         else set()
     )
+    return _finish(frame, prep, hidden, suppress_small, threshold, last_linkage)
+
+
+def _shared_key(prep: _Prepared, key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Name a value so that the same quantity in two answers gets the same name: year figures
+    and rates depend on the filters only; cells also on the grouping."""
+    q = prep.query
+    scope = (q.date_basis, q.offence_family, tuple(sorted((k, tuple(sorted(v)))
+                                                         for k, v in q.where.items())))  # fmt: skip
+    return (scope, tuple(prep.dims), *key) if key[0] == "c" else (scope, *key)
+
+
+def answer_together(
+    frame: Frame,
+    *,
+    queries: Sequence[VictimQuery],
+    suppress_small: bool = False,
+    threshold: int = 5,
+    last_linkage: datetime | None = None,
+) -> list[VictimStatsRead]:
+    """Answer queries published together (one report) with one small-cell suppression over
+    all their tables, so a value hidden in one table cannot be recovered from another."""
+    preps = [_prepare(frame, q) for q in queries]
+    values: dict[tuple[Any, ...], int] = {}
+    constraints: list[Constraint[tuple[Any, ...]]] = []
+    unpublished: set[tuple[Any, ...]] = set()
+    for prep in preps:
+        t = prep.table
+
+        def name(key: tuple[Any, ...], prep: _Prepared = prep) -> tuple[Any, ...]:
+            return _shared_key(prep, key)
+
+        for key, v in t.values.items():
+            values[name(key)] = v
+        constraints += [(name(total), [name(p) for p in parts]) for total, parts in t.constraints]
+        unpublished.update(name(k) for k in t.unpublished)
+    hidden = (
+        suppress(values, constraints, threshold=threshold, unpublished=unpublished)
+        if suppress_small
+        else set()
+    )
+    return [
+        _finish(
+            frame,
+            prep,
+            {k for k in prep.table.values if _shared_key(prep, k) in hidden},
+            suppress_small,
+            threshold,
+            last_linkage,
+        )
+        for prep in preps
+    ]
+
+
+def _finish(
+    frame: Frame,
+    prep: _Prepared,
+    hidden: set[tuple[Any, ...]],
+    suppress_small: bool,
+    threshold: int,
+    last_linkage: datetime | None,
+) -> VictimStatsRead:
+    query, dims, years, table = prep.query, prep.dims, prep.years, prep.table
+    family = query.offence_family
 
     def get(*key: Any) -> int | None:
         full = key if key[0] in ("c", "r") else ("y", *key)
@@ -426,7 +507,7 @@ def answer(
     out_years: list[YearRead] = []
     patterns: list[PatternRead] = []
     for y in years:
-        read, pats = _year_read(y, slices[y], get, small, aligned.get(y), pooled)
+        read, pats = _year_read(y, prep.slices[y], get, small, aligned.get(y), pooled)
         out_years.append(read)
         patterns += pats
     cell_keys = sorted(k[1:] for k in table.values if k[0] == "c")
@@ -438,7 +519,7 @@ def answer(
         assumptions=[*ASSUMPTIONS, *BOUNDS_ASSUMPTIONS],
         last_linkage=last_linkage,
         unlinked_rows=frame.unlinked_rows,
-        rows_without_date=frame.rows_without_facts_date if basis == "facts" else 0,
+        rows_without_date=frame.rows_without_facts_date if query.date_basis == "facts" else 0,
         years=out_years,
         group_by=dims,
         cells=[
@@ -449,7 +530,7 @@ def answer(
             for key in cell_keys
         ],
         patterns=patterns,
-        rates=[_rate(b, y, d, get("r", b, y, d)) for b, y, d in rate_keys],
+        rates=[_rate(b, y, d, get("r", b, y, d)) for b, y, d in prep.rate_keys],
     )
 
 
