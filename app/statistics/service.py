@@ -376,6 +376,7 @@ class _Prepared:
     table: _Table
     slices: dict[int, Slice]
     rate_keys: list[tuple[str, int, str]]
+    lists: tuple[str, ...]
 
 
 def _prepare(frame: Frame, query: VictimQuery) -> _Prepared:
@@ -405,7 +406,38 @@ def _prepare(frame: Frame, query: VictimQuery) -> _Prepared:
             table.add(("y", y, total), [("y", y, p) for p in parts])
         _fill_cells(table, y, f, dims)
         rate_keys += _fill_rates(table, y, f, dims)
-    return _Prepared(query, dims, years, table, slices, rate_keys)
+        if len(frame.lists) > 2:
+            _fill_patterns(table, y, f)
+    return _Prepared(query, dims, years, table, slices, rate_keys, frame.lists)
+
+
+def _fill_patterns(table: _Table, year: int, items: Slice) -> None:
+    """Add the persons of every combination of 3+ lists, tied to the year's figures (with two
+    lists the combinations are reta_only, sistra_only and both themselves)."""
+    counts = items.patterns()
+    masks = range(1, 1 << len(items.lists))
+    for mask in masks:
+        table.values[("p", year, mask)] = counts.get(mask, 0)
+    r, s = items.bit("RETA"), items.bit("SISTRA")
+    groups = {
+        "reconciled": list(masks),
+        "both": [m for m in masks if m & r and m & s],
+        "reta_only": [m for m in masks if m & r and not m & s],
+        "sistra_only": [m for m in masks if m & s and not m & r],
+    }
+    for total, parts in groups.items():
+        table.add(("y", year, total), [("p", year, m) for m in parts])
+
+
+def _patterns(year: int, lists: tuple[str, ...], get: Any) -> list[PatternRead]:
+    return [
+        PatternRead(
+            year=year,
+            lists={name: bool(mask >> i & 1) for i, name in enumerate(lists)},
+            persons=get("p", year, mask),
+        )
+        for mask in range(1, 1 << len(lists))
+    ]
 
 
 def answer(
@@ -490,7 +522,7 @@ def _finish(
     family = query.offence_family
 
     def get(*key: Any) -> int | None:
-        full = key if key[0] in ("c", "r") else ("y", *key)
+        full = key if key[0] in ("c", "r", "p") else ("y", *key)
         return None if full in hidden else table.values.get(full, 0)
 
     small = threshold if suppress_small else None
@@ -509,7 +541,7 @@ def _finish(
     for y in years:
         read, pats = _year_read(y, prep.slices[y], get, small, aligned.get(y), pooled)
         out_years.append(read)
-        patterns += pats
+        patterns += pats if len(prep.lists) == 2 else _patterns(y, prep.lists, get)
     cell_keys = sorted(k[1:] for k in table.values if k[0] == "c")
     return VictimStatsRead(
         query=query,
