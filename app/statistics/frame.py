@@ -70,6 +70,7 @@ class Slice:
     codes: Mapping[str, npt.NDArray[Any]]
     vocab: Mapping[str, tuple[str, ...]]
     lists: tuple[str, ...]
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.systems)
@@ -98,6 +99,12 @@ class Slice:
 
     def tabulate(self, dims: Sequence[str]) -> dict[tuple[str, ...], int]:
         """Return person-years per non-empty cell of `dims` (as `counting.tabulate`)."""
+        key = tuple(dims)
+        if key not in self.memo:
+            self.memo[key] = self._tabulate(dims)
+        return dict(self.memo[key])
+
+    def _tabulate(self, dims: Sequence[str]) -> dict[tuple[str, ...], int]:
         if not dims:
             return {(): len(self)} if len(self) else {}
         if len(self) == 0:
@@ -130,11 +137,12 @@ class Variant:
     codes: Mapping[str, npt.NDArray[Any]]
     vocab: Mapping[str, tuple[str, ...]]
     lists: tuple[str, ...] = DEFAULT_LISTS
+    memo: dict[int, dict[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.years)
 
-    def _slice(self, index: Any) -> Slice:
+    def _slice(self, index: Any, memo: dict[Any, Any] | None = None) -> Slice:
         return Slice(
             self.systems[index],
             self.ever[index],
@@ -142,6 +150,7 @@ class Variant:
             {d: c[index] for d, c in self.codes.items()},
             self.vocab,
             self.lists,
+            {} if memo is None else memo,
         )
 
     def year_set(self) -> set[int]:
@@ -175,7 +184,9 @@ class Variant:
     def year(self, year: int) -> Slice:
         """Return the person-years of one year (a contiguous slice: the arrays are sorted)."""
         lo, hi = np.searchsorted(self.years, [year, year + 1])
-        return self._slice(slice(int(lo), int(hi)))
+        # The tables of one year are the same for every query with the same filters (a
+        # panorama asks six): they are kept with the variant.
+        return self._slice(slice(int(lo), int(hi)), self.memo.setdefault(year, {}))
 
     def counts_by_year(self) -> dict[int, int]:
         """Return person-years per year."""

@@ -277,7 +277,9 @@ def _population(code: str | None) -> float | None:
     return population(code) if code else None
 
 
+@lru_cache(maxsize=16_384)
 def _rate(basis: str, year: int, dept: str, persons: int | None) -> RateRead:
+    """Return the rate of a department (shared between answers: they are read-only)."""
     code = _dept_code(dept)
     pop = _population(code)
     # Built without validation (hundreds per answer): the values have the validated types.

@@ -52,6 +52,12 @@ def recoverable(
         return set()
     found: set[K] = set()
     for component in _components(rows):
+        if len(component) == 1:
+            # One constraint: its hidden values are determined only when it has just one.
+            nonzero = np.flatnonzero(rows[component[0]])
+            if len(nonzero) == 1:
+                found.add(unknown[int(nonzero[0])])
+            continue
         block = np.vstack([rows[i] for i in component])
         cols = np.flatnonzero(np.abs(block).sum(axis=0))
         sub = block[:, cols]
