@@ -2,7 +2,7 @@
 
 Usage:
     .venv/bin/python bench/stats_speed.py [--rows 1000000] [--queries 200] [--shapes 40]
-        [--url postgresql+psycopg://...] [--methods index sql] [--suppress]
+        [--url postgresql+psycopg://...] [--methods index sql victims] [--suppress]
 
 Builds the `victim_facts` table directly (synthetic rows, bulk insert; no ingest, no linkage)
 in a throw-away SQLite file, or in the given database (its `victim_facts`, `link_runs` and
@@ -17,9 +17,15 @@ for each method:
 - `sql`: `COUNT(DISTINCT person_id) ... GROUP BY` over `victim_facts`, cached per (run,
   parameters) in process.
 
+- `victims`: the full `/v1/statistics/victims` answer (`service.victim_statistics`: counts with
+  groupings, own figures, gaps, Chapman estimate and bounds, rates) from the run's person-year
+  frame. The frame is built from the facts and stored first (what the end of a linkage run
+  does; timed and printed apart), then every cache is cleared, so the first query pays what
+  the first request after a run pays in a server process: loading the stored frame.
+
 For each it prints p50/p95/p99 of all queries, of the first time each shape is seen (cold) and
-of the repeats (warm: the answer cache). Small-cell suppression is off (reviewer view);
-`--suppress` turns it on.
+of the repeats (warm: the answer cache), with CPU time. Small-cell suppression is off
+(reviewer view); `--suppress` turns it on.
 """
 
 from __future__ import annotations
@@ -41,10 +47,11 @@ from sqlalchemy.orm import Session
 
 from app.db import Base, executemany
 from app.models import LinkRun
-from app.models.statistics import StatisticsSnapshot, VictimFact
+from app.models.statistics import StatisticsFrame, StatisticsSnapshot, VictimFact
 from app.statistics import service
 from app.statistics.counting import age_ctdc, age_fiscal, age_minor
-from app.statistics.store import clear_caches
+from app.statistics.schemas import VictimQuery
+from app.statistics.store import clear_caches, current_rows, store_frame
 
 _DEPTS = ["15", "07", "13", "14", "20", "04", "16", "25", "17", "21", "08", "12"]
 _DIMS = [
@@ -80,7 +87,10 @@ def _fact(i: int, rng: random.Random) -> dict[str, Any]:
 def build(url: str, rows: int) -> Any:
     """Create the tables and bulk-insert `rows` synthetic facts; return the engine."""
     engine = create_engine(url)
-    tables = [VictimFact.__table__, StatisticsSnapshot.__table__, LinkRun.__table__]
+    tables = [
+        VictimFact.__table__, StatisticsSnapshot.__table__, LinkRun.__table__,
+        StatisticsFrame.__table__,
+    ]  # fmt: skip
     Base.metadata.drop_all(engine, tables=tables)  # type: ignore[arg-type]
     Base.metadata.create_all(engine, tables=tables)  # type: ignore[arg-type]
     rng = random.Random(1)
@@ -149,6 +159,58 @@ def _line(label: str, ms: list[float]) -> str:
     )
 
 
+def _victim_query(q: dict[str, Any], rng: random.Random) -> VictimQuery:
+    """The /victims form of a count shape: at most two groupings, maybe an offence family."""
+    return VictimQuery(
+        date_basis=q["date_basis"],
+        group_by=q["group_by"],
+        where=q["where"],
+        year_from=q["year_from"],
+        offence_family=rng.choice([None, None, "trafficking"]),
+    )
+
+
+def run_victims(engine: Any, queries: int, n_shapes: int, suppress: bool) -> None:
+    """Store the run's frame, clear the caches, then time the /victims query mix."""
+    clear_caches()
+    with Session(engine) as session:
+        t0, c0 = time.perf_counter(), time.process_time()
+        loaded = current_rows(session)
+        t1, c1 = time.perf_counter(), time.process_time()
+        store_frame(
+            session, run_id=1, rows=loaded.rows, raw=loaded.raw, identified=loaded.identified
+        )
+        session.commit()
+        t2, c2 = time.perf_counter(), time.process_time()
+        print(
+            f"victims frame: facts read {t1 - t0:.1f}s (CPU {c1 - c0:.1f}s), frame built and"
+            f" stored {t2 - t1:.1f}s (CPU {c2 - c1:.1f}s): once per linkage run"
+        )
+    clear_caches()
+    rng = random.Random(2)
+    pool = [_victim_query(q, rng) for q in shapes(n_shapes, rng)]
+    seen: set[int] = set()
+    cold: list[float] = []
+    warm: list[float] = []
+    cpu: list[float] = []
+    with Session(engine) as session:
+        for n in range(queries):
+            i = rng.randrange(len(pool))
+            t0, c0 = time.perf_counter(), time.process_time()
+            service.victim_statistics(session, query=pool[i], suppress_small=suppress)
+            ms = (time.perf_counter() - t0) * 1000
+            cpu.append((time.process_time() - c0) * 1000)
+            if n == 0:
+                print(f"victims first call after the run: {ms:.0f} ms (CPU {cpu[-1]:.0f} ms)")
+            (warm if i in seen else cold).append(ms)
+            seen.add(i)
+    print(f"method victims ({queries} queries, {n_shapes} shapes, suppression {suppress})")
+    print(_line("all", cold + warm))
+    print(_line("cold", cold))
+    print(_line("warm", warm))
+    print(_line("CPU", cpu))
+
+
 def run(engine: Any, queries: int, n_shapes: int, method: str, suppress: bool) -> None:
     """Run the query mix with one method and print the percentiles."""
     clear_caches()
@@ -187,14 +249,17 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--shapes", type=int, default=40)
     ap.add_argument("--url", default="")
-    ap.add_argument("--methods", nargs="*", default=["index", "sql"])
+    ap.add_argument("--methods", nargs="*", default=["index", "sql", "victims"])
     ap.add_argument("--suppress", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="stats-speed-") as tmp:
         url = args.url or f"sqlite:///{tmp}/facts.db"
         engine = build(url, args.rows)
         for method in args.methods:
-            run(engine, args.queries, args.shapes, method, args.suppress)
+            if method == "victims":
+                run_victims(engine, args.queries, args.shapes, args.suppress)
+            else:
+                run(engine, args.queries, args.shapes, method, args.suppress)
         engine.dispose()
 
 

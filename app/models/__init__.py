@@ -14,7 +14,7 @@ from app.models.linkage import (
     PersonMember,
     ReviewItem,
 )
-from app.models.statistics import StatisticsSnapshot, VictimFact
+from app.models.statistics import StatisticsFrame, StatisticsSnapshot, VictimFact
 
 __all__ = [
     "ApiKey",
@@ -33,6 +33,7 @@ __all__ = [
     "ReviewItem",
     "SourceRecord",
     "SourceRecordVersion",
+    "StatisticsFrame",
     "StatisticsSnapshot",
     "VictimFact",
 ]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
 from app.models._types import JsonType, UtcDateTime, utcnow
 
-__all__ = ["StatisticsSnapshot", "VictimFact"]
+__all__ = ["StatisticsFrame", "StatisticsSnapshot", "VictimFact"]
 
 
 class VictimFact(Base):
@@ -52,6 +52,23 @@ class VictimFact(Base):
     origin: Mapped[str | None] = mapped_column(String(32))
     unidentified: Mapped[bool] = mapped_column(Boolean)
     person_identified: Mapped[bool] = mapped_column(Boolean)
+
+
+class StatisticsFrame(Base):
+    """One part of the person-year frame of a linkage run (`app.statistics.frame`).
+
+    The part `meta` holds the small figures (own figures, estimation population, lists);
+    each variant `<date basis>:<offence family>` holds its person-year arrays as an .npz blob
+    with their vocabularies in `meta`. Replaced wholesale with the victim facts.
+    """
+
+    __tablename__ = "statistics_frames"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(Integer, index=True)
+    part: Mapped[str] = mapped_column(String(32))
+    meta: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class StatisticsSnapshot(Base):

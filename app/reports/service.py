@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Literal
 
@@ -12,8 +12,9 @@ from app.reports import ctdc, glotip, repository, sections
 from app.reports.schemas import CtdcExport, Report, Value
 from app.statistics import repository as stats_repository
 from app.statistics.counting import VictimRow, person_years
+from app.statistics.frame import Frame, build_frame
 from app.statistics.schemas import VictimQuery, VictimStatsRead
-from app.statistics.service import compute, default_threshold
+from app.statistics.service import answer_together, default_threshold
 
 __all__ = [
     "ReportSource",
@@ -40,6 +41,13 @@ class ReportSource:
     raw: list[tuple[str, date, str]]
     identified: set[int]
     last_linkage: datetime | None
+    frames: list[Frame] = field(default_factory=list)  # built on first use, one per source
+
+    def frame(self) -> Frame:
+        """Return the person-year frame of the rows (built once for every table)."""
+        if not self.frames:
+            self.frames.append(build_frame(self.rows, self.raw, identified=self.identified))
+        return self.frames[0]
 
 
 def load(session: Session) -> ReportSource:
@@ -56,13 +64,13 @@ def load(session: Session) -> ReportSource:
 
 
 def _stats(
-    src: ReportSource, query: VictimQuery, *, suppress_small: bool, threshold: int
-) -> VictimStatsRead:
-    return compute(
-        src.rows,
-        src.raw,
-        query=query,
-        identified=src.identified,
+    src: ReportSource, queries: list[VictimQuery], *, suppress_small: bool, threshold: int
+) -> list[VictimStatsRead]:
+    # One suppression over every table of the report: a figure hidden in one table (say a
+    # department's rate) cannot be read off another (the department breakdown).
+    return answer_together(
+        src.frame(),
+        queries=queries,
         suppress_small=suppress_small,
         threshold=threshold,
         last_linkage=src.last_linkage,
@@ -79,9 +87,14 @@ def build_annual(
     now: datetime | None = None,
 ) -> Report:
     """Build the annual report of a year from loaded rows (LookupError: no data that year)."""
-    main = _stats(
+    grouped = [
+        VictimQuery(year_from=year, year_to=year, offence_family=offence_family,
+                    group_by=["year", dim])
+        for dim, _, _ in sections.BREAKDOWNS
+    ]  # fmt: skip
+    main, *tables = _stats(
         src,
-        VictimQuery(year_to=year, offence_family=offence_family),
+        [VictimQuery(year_to=year, offence_family=offence_family), *grouped],
         suppress_small=suppress_small,
         threshold=threshold,
     )
@@ -94,15 +107,8 @@ def build_annual(
         sections.gaps_section(found),
         sections.estimate_section(found, main.assumptions),
     ]
-    for dim, key, title in sections.BREAKDOWNS:
-        grouped = _stats(
-            src,
-            VictimQuery(year_from=year, year_to=year, offence_family=offence_family,
-                        group_by=["year", dim]),
-            suppress_small=suppress_small,
-            threshold=threshold,
-        )  # fmt: skip
-        parts.append(sections.breakdown(grouped, year=year, dim=dim, key=key, title=title))
+    for (dim, key, title), table in zip(sections.BREAKDOWNS, tables, strict=True):
+        parts.append(sections.breakdown(table, year=year, dim=dim, key=key, title=title))
     parts.append(sections.rates_section(main.rates, year=year))
     e = found.estimate
     headline: tuple[tuple[str, Value], ...] = (

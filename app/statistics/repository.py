@@ -18,7 +18,7 @@ from app.models import (
     SourceRecord,
     SourceRecordVersion,
 )
-from app.models.statistics import StatisticsSnapshot, VictimFact
+from app.models.statistics import StatisticsFrame, StatisticsSnapshot, VictimFact
 from app.statistics.counting import VictimRow
 
 __all__ = [
@@ -27,6 +27,8 @@ __all__ = [
     "fact_columns",
     "fact_rows",
     "facts_run_id",
+    "frame_part",
+    "frame_run_id",
     "get_snapshot",
     "identified_persons",
     "judgements_as_of",
@@ -39,6 +41,7 @@ __all__ = [
     "raw_victim_rows",
     "records_as_of",
     "replace_facts",
+    "replace_frame",
     "victim_rows",
 ]
 
@@ -150,6 +153,34 @@ def replace_facts(session: Session, *, rows: Sequence[dict[str, Any]], chunk: in
     session.execute(delete(VictimFact))
     for start in range(0, len(rows), chunk):
         executemany(session, VictimFact, list(rows[start : start + chunk]))
+
+
+def frame_run_id(session: Session) -> int | None:
+    """Return the run the stored person-year frame was built for (None: never built)."""
+    return session.scalar(
+        select(StatisticsFrame.run_id).where(StatisticsFrame.part == "meta").limit(1)
+    )
+
+
+def replace_frame(
+    session: Session, *, run_id: int, parts: Sequence[tuple[str, dict[str, Any], bytes | None]]
+) -> None:
+    """Replace the stored person-year frame with `parts` (name, meta, data) of run `run_id`."""
+    session.execute(delete(StatisticsFrame))
+    for part, meta, data in parts:
+        session.add(StatisticsFrame(run_id=run_id, part=part, meta=meta, data=data))
+    session.flush()
+
+
+def frame_part(
+    session: Session, *, run_id: int, part: str
+) -> tuple[dict[str, Any], bytes | None] | None:
+    """Return (meta, data) of one stored frame part of run `run_id`, if stored."""
+    stmt = select(StatisticsFrame.meta, StatisticsFrame.data).where(
+        StatisticsFrame.run_id == run_id, StatisticsFrame.part == part
+    )
+    row = session.execute(stmt).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 _FACT_FIELDS = (

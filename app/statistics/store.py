@@ -21,15 +21,19 @@ from app.schema.ubigeo import department_name, tables
 from app.statistics import repository
 from app.statistics.counting import UNKNOWN, VictimRow
 from app.statistics.facts import FACT_COLUMNS, case_years, fact_row, victim_row
+from app.statistics.frame import Frame, Variant, VariantKey, build_frame, dump_variant, load_variant
 
 __all__ = [
     "CountCell",
     "LoadedRows",
+    "StaleFrame",
     "cached",
     "clear_caches",
     "count_cells",
     "current_rows",
     "refresh_facts",
+    "run_frame",
+    "store_frame",
 ]
 
 T = TypeVar("T")
@@ -80,7 +84,9 @@ class _Lru:
 
 
 _ANSWERS = _Lru(256)
-_HEAVY = _Lru(6)  # indexes and as-of rows: tens of MB each at national scale
+# Indexes, frame variants and as-of rows: tens of MB each at national scale. A panorama uses up
+# to four variants of a run, the counts two indexes.
+_HEAVY = _Lru(12)
 
 
 def clear_caches() -> None:
@@ -95,16 +101,72 @@ def cached(key: Hashable, make: Callable[[], T], *, heavy: bool = False) -> T:
     return (_HEAVY if heavy else _ANSWERS).get(key, make)
 
 
+class StaleFrame(LookupError):
+    """The stored frame was replaced by a newer run's while an answer was being computed."""
+
+
 def refresh_facts(session: Session, *, run_id: int) -> int:
-    """Rebuild `victim_facts` from the current victim rows and persons of run `run_id`."""
+    """Rebuild `victim_facts` and the person-year frame from the current victim rows and
+    persons of run `run_id`."""
     repository.lock_facts(session)
     rows = list(repository.victim_rows(session))
     identified = _identified(session, rows)
     years = case_years(rows)
     facts = [fact_row(r, run_id=run_id, identified=identified, case_year=years) for r in rows]
     repository.replace_facts(session, rows=facts)
+    raw = [(r.system, r.registration_date, r.offence_family) for r in rows]
+    store_frame(session, run_id=run_id, rows=rows, raw=raw, identified=identified)
     session.flush()
     return len(facts)
+
+
+def store_frame(
+    session: Session,
+    *,
+    run_id: int,
+    rows: list[VictimRow],
+    raw: list[tuple[str, Any, str]],
+    identified: set[int],
+) -> Frame:
+    """Build every variant of the person-year frame of `rows` and store it for run `run_id`."""
+    frame = build_frame(rows, raw, identified=identified, eager=True)
+    parts: list[tuple[str, dict[str, Any], bytes | None]] = [("meta", frame.meta(), None)]
+    for (basis, family), variant in frame.variants.items():
+        data, meta = dump_variant(variant)
+        parts.append((f"{basis}:{family}", meta, data))
+    repository.replace_frame(session, run_id=run_id, parts=parts)
+    return frame
+
+
+def run_frame(session: Session, key: tuple[int, datetime]) -> Frame:
+    """Return the person-year frame of the run `key`: stored by the run, loaded once per
+    process (variants on first use); rebuilt and stored when missing (a database from before
+    frames were stored). Raises StaleFrame when a newer run replaced it meanwhile."""
+    run_id = key[0]
+
+    def meta() -> dict[str, Any]:
+        if repository.frame_run_id(session) != run_id:
+            loaded = current_rows(session)  # refreshes the facts, and so the frame, if stale
+            if repository.frame_run_id(session) != run_id:
+                store_frame(
+                    session, run_id=run_id, rows=loaded.rows, raw=loaded.raw,
+                    identified=loaded.identified,
+                )  # fmt: skip
+        part = repository.frame_part(session, run_id=run_id, part="meta")
+        if part is None:
+            raise StaleFrame(run_id)
+        return part[0]
+
+    def make(variant: VariantKey) -> Variant:
+        def load() -> Variant:
+            part = repository.frame_part(session, run_id=run_id, part=":".join(variant))
+            if part is None or part[1] is None:
+                raise StaleFrame(run_id)
+            return load_variant(part[1], part[0])
+
+        return cached(("frame", key, variant), load, heavy=True)
+
+    return Frame.from_meta(cached(("frame_meta", key), meta), make)
 
 
 def _identified(session: Session, rows: list[VictimRow]) -> set[int]:

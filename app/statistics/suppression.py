@@ -37,33 +37,43 @@ def recoverable(
     if not unknown:
         return set()
     index = {k: i for i, k in enumerate(unknown)}
-    rows: list[np.ndarray] = []
-    for c in constraints:
-        row = np.zeros(len(unknown))
-        total, parts = c
+    # Sparse rows (hidden value -> coefficient): most constraints touch no hidden value.
+    rows: list[dict[int, float]] = []
+    for total, parts in constraints:
+        row: dict[int, float] = {}
         if total in index:
-            row[index[total]] += 1.0
+            row[index[total]] = 1.0
         for p in parts:
             if p in index:
-                row[index[p]] -= 1.0
-        if row.any():
+                row[index[p]] = row.get(index[p], 0.0) - 1.0
+        row = {j: v for j, v in row.items() if v != 0.0}
+        if row:
             rows.append(row)
     if not rows:
         return set()
     found: set[K] = set()
     for component in _components(rows):
-        block = np.vstack([rows[i] for i in component])
-        cols = np.flatnonzero(np.abs(block).sum(axis=0))
-        sub = block[:, cols]
+        if len(component) == 1:
+            # One constraint: its hidden values are determined only when it has just one.
+            (row,) = (rows[i] for i in component)
+            if len(row) == 1:
+                found.add(unknown[next(iter(row))])
+            continue
+        cols = sorted({j for i in component for j in rows[i]})
+        where = {j: n for n, j in enumerate(cols)}
+        sub = np.zeros((len(component), len(cols)))
+        for r, i in enumerate(component):
+            for j, v in rows[i].items():
+                sub[r, where[j]] = v
         # The null space of A is that of A'A (one row per hidden value), found by eigh.
         eigenvalues, vectors = np.linalg.eigh(sub.T @ sub)
         null = vectors[:, eigenvalues < 1e-8]  # directions the hidden values can move together
         free = np.linalg.norm(null, axis=1) if null.size else np.zeros(len(cols))
-        found.update(unknown[int(cols[j])] for j in range(len(cols)) if free[j] < 1e-6)
+        found.update(unknown[cols[n]] for n in range(len(cols)) if free[n] < 1e-6)
     return found
 
 
-def _components(rows: Sequence[np.ndarray]) -> list[list[int]]:
+def _components(rows: Sequence[Mapping[int, float]]) -> list[list[int]]:
     """Group constraint rows that share hidden values (independent blocks)."""
     parent = list(range(len(rows)))
 
@@ -75,7 +85,7 @@ def _components(rows: Sequence[np.ndarray]) -> list[list[int]]:
 
     owner: dict[int, int] = {}
     for i, row in enumerate(rows):
-        for j in np.flatnonzero(row).tolist():
+        for j in row:
             if j in owner:
                 parent[find(i)] = find(owner[j])
             else:

@@ -84,3 +84,68 @@ def test_no_cell_below_threshold_is_served_to_analysts_in_any_grouping(linked_wo
                 assert y.estimate.m >= 5
         small = [v for v in served if v is not None and 0 < abs(v) < 5]
         assert not small, (group_by, small)
+
+
+def _three_list_rows(seed: int = 4):
+    import random
+    from datetime import date, timedelta
+
+    from app.statistics.counting import VictimRow
+
+    rng = random.Random(seed)
+    rows = []
+    for i in range(900):
+        reg = date(2017, 1, 1) + timedelta(days=rng.randrange(2 * 365))
+        rows.append(
+            VictimRow(
+                source_record_id=i + 1,
+                person_id=rng.randrange(500),
+                system=rng.choice(["RETA", "SISTRA", "MIMP"]),  # MIMP: a synthetic third list
+                registration_date=reg,
+                facts_date=None,
+                offence_family="trafficking",
+                sex=rng.choice(["F", "M"]),
+            )
+        )
+    return rows
+
+
+def test_overlap_patterns_follow_the_lists_present_a_third_plugs_in():
+    from app.statistics.counting import person_years
+
+    rows = _three_list_rows()
+    raw = [(r.system, r.registration_date, r.offence_family) for r in rows]
+    stats = service.compute(rows, raw, query=VictimQuery())
+    truth = {}
+    for p in person_years(rows):
+        truth[(p.year, p.systems)] = truth.get((p.year, p.systems), 0) + 1
+    assert {y.year for y in stats.years} == {2017, 2018}
+    for y in stats.years:
+        patterns = [p for p in stats.patterns if p.year == y.year]
+        assert len(patterns) == 7  # every non-empty combination of three lists
+        assert sum(p.persons for p in patterns) == y.reconciled
+        for p in patterns:
+            assert set(p.lists) == {"RETA", "SISTRA", "MIMP"}
+            seen = frozenset(name for name, on in p.lists.items() if on)
+            assert p.persons == truth.get((y.year, seen), 0)
+        only_reta = [p for p in patterns if p.lists["RETA"] and not p.lists["SISTRA"]]
+        assert sum(p.persons for p in only_reta) == y.reta_only
+
+
+def test_small_three_list_patterns_are_hidden_and_stay_hidden():
+    from app.statistics.suppression import recoverable
+
+    rows = _three_list_rows(seed=9)[:60]
+    raw = [(r.system, r.registration_date, r.offence_family) for r in rows]
+    stats = service.compute(rows, raw, query=VictimQuery(), suppress_small=True, threshold=5)
+    assert any(p.persons is None for p in stats.patterns)
+    for y in stats.years:
+        patterns = [p for p in stats.patterns if p.year == y.year]
+        assert all(p.persons is None or p.persons == 0 or p.persons >= 5 for p in patterns)
+        if y.reconciled is None:
+            continue
+        names = {i: p for i, p in enumerate(patterns)}
+        hidden = {i for i, p in names.items() if p.persons is None}
+        values = {i: p.persons or 0 for i, p in names.items()}
+        values["total"] = y.reconciled
+        assert not recoverable(values, [("total", list(names))], hidden)
