@@ -127,13 +127,30 @@ def _storable(value: Any) -> Any:
     return _jsonable(value)
 
 
+def _checked_raw(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[RowIssue]]:
+    """Return the raw row as stored (JSON-ready) and the problems of its cells."""
+    values = raw.values()
+    try:
+        # Every CSV cell and most JSON values are text: one join and one search check them
+        # all, instead of a call per cell (a TypeError means a non-text value: go cell by cell).
+        joined = "".join(values)
+    except TypeError:
+        joined = None
+    if (
+        joined is not None
+        and _CONTROL.search(joined) is None  # NUL included
+        and (len(joined) <= _MAX_CELL or max(map(len, values)) <= _MAX_CELL)
+    ):
+        return dict(raw), []
+    return {str(k): _storable(v) for k, v in raw.items()}, _cell_issues(raw)
+
+
 def _prepare(system: System, item: Item) -> _Parsed | RowError:
-    """Parse and encode one row (pure)."""
+    """Parse and encode one row (pure); the one place each stored row is prepared."""
     if isinstance(item, RowError):
         return item
     row_number, raw = item
-    raw_json = {str(k): _storable(v) for k, v in raw.items()}
-    issues = _cell_issues(raw)
+    raw_json, issues = _checked_raw(raw)
     parsed = parse_row(system, row_number, raw) if not issues else None
     if isinstance(parsed, CommonRecord):
         issues = [
@@ -152,9 +169,16 @@ def _prepare(system: System, item: Item) -> _Parsed | RowError:
         )
     if isinstance(parsed, RowError):
         return parsed.model_copy(update={"raw": raw_json})
-    doc = parsed.model_dump_json()
-    digest = hashlib.sha256(doc.encode("utf-8")).hexdigest()
-    return _Parsed(parsed.row_id, digest, doc, row_number, raw_json, _state_columns(parsed))
+    doc = parsed.json_bytes()
+    digest = hashlib.sha256(doc).hexdigest()
+    return _Parsed(
+        parsed.row_id,
+        digest,
+        doc.decode("utf-8"),
+        row_number,
+        raw_json,
+        _state_columns(parsed),
+    )
 
 
 def _prepare_chunk(system: System, items: list[Item]) -> list[_Parsed | RowError]:
@@ -247,10 +271,10 @@ class _Writer:
                         **item.state,
                     }
                 )
-                versions.append(self._version(record_id, version, item))
+                versions.append(self._version(record_id, version, item, now))
                 counts["updated"] += 1
         ids = repository.insert_records(session, system=batch.system, rows=new_rows)
-        versions.extend(self._version(ids[p.row_id], 1, p) for p in new_versions)
+        versions.extend(self._version(ids[p.row_id], 1, p, now) for p in new_versions)
         repository.update_records(session, rows=updates)
         repository.insert_versions(session, rows=versions)
         repository.insert_quarantine(
@@ -270,7 +294,9 @@ class _Writer:
         )
         counts["rejected"] += len(pending.rejected)
 
-    def _version(self, record_id: int, version: int, item: _Parsed) -> dict[str, Any]:
+    def _version(
+        self, record_id: int, version: int, item: _Parsed, now: datetime
+    ) -> dict[str, Any]:
         return {
             "source_record_id": record_id,
             "version": version,
@@ -280,7 +306,7 @@ class _Writer:
             "row_number": item.row_number,
             "batch_id": self.batch.id,
             "pushed_by": self.batch.pushed_by,
-            "created_at": utcnow(),
+            "created_at": now,
         }
 
 
