@@ -164,15 +164,15 @@ def _copy(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     # and runs in the same transaction.
     columns = list(rows[0])
     names = ", ".join(f'"{c}"' for c in columns)
+    json_columns = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
     dbapi = cast("psycopg.Connection[Any]", conn.connection.dbapi_connection)
     with dbapi.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row(
-                [
-                    _json_serializer(v) if isinstance(v, dict | list) else v
-                    for v in (row[c] for c in columns)
-                ]
-            )
+            values = [row[c] for c in columns]
+            for i in json_columns:  # already encoded text (JsonText) goes as it is
+                if isinstance(values[i], dict | list):
+                    values[i] = _json_serializer(values[i])
+            copy.write_row(values)
 
 
 @contextmanager

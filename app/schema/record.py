@@ -79,7 +79,9 @@ class CommonRecord(BaseModel):
             raise TypeError(f"CommonRecord.trusted: unknown {unknown}, missing {missing}")
         record = cls.__new__(cls)
         # Field order, as validation would give it: the JSON encoding (and its hash) follows it.
-        object.__setattr__(record, "__dict__", {name: values[name] for name in _FIELDS})
+        if tuple(values) != _FIELDS:  # the adapters pass the fields in order: no copy needed
+            values = {name: values[name] for name in _FIELDS}
+        object.__setattr__(record, "__dict__", values)
         object.__setattr__(record, "__pydantic_fields_set__", set(_FIELDS))
         object.__setattr__(record, "__pydantic_extra__", None)
         object.__setattr__(record, "__pydantic_private__", None)

@@ -78,3 +78,11 @@ def test_adapters_build_records_validation_would_accept_unchanged(
             assert type(getattr(record, name)) is type(getattr(validated, name)), name
         assert validated == record
         assert record.json_bytes() == validated.model_dump_json().encode("utf-8")
+
+
+def test_trusted_puts_fields_in_class_order_whatever_the_call_order() -> None:
+    values = _fields(name_raw="ANA")
+    shuffled = dict(reversed(list(values.items())))
+    assert CommonRecord.trusted(**shuffled).json_bytes() == CommonRecord(
+        **values
+    ).model_dump_json().encode("utf-8")
