@@ -29,11 +29,6 @@ from app.auth.roles import Role
 from app.config import get_settings
 from app.db import session_scope
 from app.ingest import service as ingest_service
-from app.linkage.dedupe import FIELDS as DEDUPE_FIELDS
-from app.linkage.dedupe import dedupe_csv, parse_mapping
-from app.linkage.repository import export_members
-from app.linkage.service import run_linkage
-from app.linkage.views import run_view
 from app.migrate import upgrade
 from app.models import CaseMember, PersonMember
 from app.models._types import utcnow
@@ -211,6 +206,9 @@ def ingest_sistra(file: FileArg, as_json: JsonOpt = False, link: LinkOpt = None)
 
 
 def _link(*, full: bool, quiet: bool) -> dict[str, Any] | None:
+    from app.linkage.service import run_linkage
+    from app.linkage.views import run_view
+
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]Enlace:[/bold] {task.description}"),
@@ -278,8 +276,23 @@ def link(
 
 OutOpt = Annotated[Path, typer.Option("--out", help="CSV file to write.")]
 
+# The fields of app.linkage.dedupe.FIELDS (a test keeps them equal), spelled out here so that
+# every command does not pay for importing the linkage core and NumPy.
+DEDUPE_FIELDS = (
+    "given_name",
+    "surname",
+    "maternal_surname",
+    "dob",
+    "sex",
+    "document",
+    "age",
+    "postcode",
+)
+
 
 def _export(model: type[PersonMember] | type[CaseMember], column: str, path: Path) -> None:
+    from app.linkage.repository import export_members
+
     _ready()
     path.parent.mkdir(parents=True, exist_ok=True)
     n = 0
@@ -320,6 +333,8 @@ def dedupe(
     out_file: OutOpt,
 ) -> None:
     """Deduplicate any person list with the linkage core; adds a person_id column."""
+    from app.linkage.dedupe import dedupe_csv, parse_mapping
+
     try:
         summary = dedupe_csv(
             file, id_column=id_column, mapping=parse_mapping(mapping), out=out_file

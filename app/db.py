@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from pydantic_core import to_json
-from sqlalchemy import MetaData, Table, create_engine, event, insert
+from sqlalchemy import JSON, MetaData, Table, create_engine, event, insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
@@ -99,23 +99,25 @@ def reset_engine() -> None:
 
 
 def executemany(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
-    """Insert rows with one Core executemany in the session's transaction."""
+    """Insert rows with one executemany (COPY on PostgreSQL) in the session's transaction."""
     # Not the ORM bulk path: the ORM asks for generated keys and falls back to one
     # statement per few rows, ten times slower on SQLite.
     if not rows:
         return
     conn = session.connection()
     table = model.__table__
+    rows = _with_defaults(table, rows)
     if conn.dialect.name == "postgresql":
         _copy(conn, table, rows)
-        return
-    conn.execute(insert(table), rows)
+    elif conn.dialect.name == "sqlite":
+        _sqlite_executemany(conn, table, rows)
+    else:
+        conn.execute(insert(table), rows)
 
 
-def _copy(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    # psycopg sends executemany as one pipelined INSERT per row; COPY is several times faster
-    # and runs in the same transaction. It bypasses SQLAlchemy, so Python-side column
-    # defaults (timestamps, flags) are filled in here.
+def _with_defaults(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # COPY and the plain DBAPI executemany bypass SQLAlchemy, so Python-side column defaults
+    # (timestamps, flags) are filled in here, once per call.
     defaults: dict[str, Any] = {}
     for column in table.columns:
         default = column.default
@@ -123,19 +125,54 @@ def _copy(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
             defaults[column.name] = default.arg
         elif column.name not in rows[0] and isinstance(default, CallableColumnDefault):
             defaults[column.name] = default.arg(cast(Any, None))  # no context needed
-    if defaults:
-        rows = [{**row, **defaults} for row in rows]
+    return [{**row, **defaults} for row in rows] if defaults else rows
+
+
+def _sqlite_executemany(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    # SQLAlchemy's executemany compiles parameters row by row through several layers; the
+    # column types' own bind processors applied here store exactly the same values, in the
+    # same connection and transaction, in a third of the time.
     columns = list(rows[0])
     names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" * len(columns))
+    dialect = conn.dialect
+    processors = []
+    for i, c in enumerate(columns):
+        column_type = table.c[c].type
+        process = column_type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            # Timestamps, dates and flags repeat within a call: process each distinct one once.
+            memo: dict[Any, Any] | None = None if isinstance(column_type, JSON) else {}
+            processors.append((i, process, memo))
+    params = []
+    for row in rows:
+        values = [row[c] for c in columns]
+        for i, process, memo in processors:
+            value = values[i]
+            if memo is None:
+                values[i] = process(value)
+            elif value in memo:
+                values[i] = memo[value]
+            else:
+                values[i] = memo[value] = process(value)
+        params.append(tuple(values))
+    conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', params)
+
+
+def _copy(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    # psycopg sends executemany as one pipelined INSERT per row; COPY is several times faster
+    # and runs in the same transaction.
+    columns = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    json_columns = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
     dbapi = cast("psycopg.Connection[Any]", conn.connection.dbapi_connection)
     with dbapi.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row(
-                [
-                    _json_serializer(v) if isinstance(v, dict | list) else v
-                    for v in (row[c] for c in columns)
-                ]
-            )
+            values = [row[c] for c in columns]
+            for i in json_columns:  # already encoded text (JsonText) goes as it is
+                if isinstance(values[i], dict | list):
+                    values[i] = _json_serializer(values[i])
+            copy.write_row(values)
 
 
 @contextmanager

@@ -106,3 +106,30 @@ def test_data_key_is_printed_and_postgresql_without_one_is_refused(monkeypatch):
         get_settings.cache_clear()
     assert r.exit_code == 2
     assert "INTERTRATA_DATA_KEY" in r.output
+
+
+def test_cli_start_up_imports_no_report_statistics_or_linkage_code():
+    # `intertrata ingest` pays for every module app.cli imports at start-up.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, app.cli; "
+        "print(sorted(m for m in ('numpy', 'reportlab', 'openpyxl', 'app.matching', "
+        "'app.linkage.service', 'app.reports.service', 'app.statistics.service') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_spelled_out_constants_match_their_modules():
+    from app import cli
+    from app.linkage.dedupe import FIELDS
+    from app.reports import cli as report_cli
+    from app.reports.ctdc import DEFAULT_K
+    from app.reports.render import FORMATS
+
+    assert cli.DEDUPE_FIELDS == FIELDS
+    assert tuple(FORMATS) == report_cli.FORMATS
+    assert report_cli.DEFAULT_K == DEFAULT_K

@@ -61,6 +61,8 @@ def problem_error(
 
 def check_types(raw: Mapping[str, Any], issues: Issues) -> None:
     """Flag values that no transport should produce (lists, objects, booleans)."""
+    if _SCALAR_TYPES.issuperset(map(type, raw.values())):
+        return  # the common case, checked without a Python loop
     for column, value in raw.items():
         if type(value) in _SCALAR_TYPES:
             continue

@@ -98,8 +98,11 @@ def _fold_rare(text: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_name(text: str | None) -> str | None:
     """Return a name upper-cased, accent-free except Ñ, without punctuation, single-spaced."""
+    # Cached: surnames and given names repeat across rows, and an adapter normalises the same
+    # text more than once (to test for "N.N." and to split it).
     if text is None:
         return None
     upper = text.upper().translate(_NAME_TABLE)

@@ -147,7 +147,7 @@ def parse_row(row_number: int, raw: Mapping[str, Any]) -> CommonRecord | RowErro
         split = split_full_name(name_raw)
         paternal, maternal, given = split.paternal, split.maternal, split.given
 
-    return CommonRecord(
+    return CommonRecord.trusted(
         system=System.RETA,
         row_id=row_id,
         role=role,

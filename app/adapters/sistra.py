@@ -166,7 +166,7 @@ def parse_row(row_number: int, raw: Mapping[str, Any]) -> CommonRecord | RowErro
     # precedes the prosecutor's entry by days or weeks, while the facts may be years older.
     police_ref_norm = f.complaint_number(police_ref, registered.year) if police_ref else None
 
-    return CommonRecord(
+    return CommonRecord.trusted(
         system=System.SISTRA,
         row_id=row_id,
         role=role,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from app.db import executemany
 from app.models import Batch, QuarantineRow, SourceRecord, SourceRecordVersion
@@ -62,6 +63,10 @@ def list_batches(
     return session.scalars(stmt.limit(limit).offset(offset)).all()
 
 
+# One expanding parameter: a literal list would be coerced element by element (2,000 a chunk).
+_IDS: BindParameter[str] = bindparam("ids", expanding=True)
+
+
 def current_state(
     session: Session, *, system: str, row_ids: Iterable[str]
 ) -> dict[str, tuple[int, int, str]]:
@@ -71,8 +76,8 @@ def current_state(
         return {}
     stmt = select(
         SourceRecord.row_id, SourceRecord.id, SourceRecord.version, SourceRecord.content_hash
-    ).where(SourceRecord.system == system, SourceRecord.row_id.in_(ids))
-    return {row_id: (rid, ver, h) for row_id, rid, ver, h in session.execute(stmt)}
+    ).where(SourceRecord.system == system, SourceRecord.row_id.in_(_IDS))
+    return {row_id: (rid, ver, h) for row_id, rid, ver, h in session.execute(stmt, {"ids": ids})}
 
 
 def insert_records(session: Session, *, system: str, rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -83,9 +88,11 @@ def insert_records(session: Session, *, system: str, rows: list[dict[str, Any]])
     # splits into many small statements to keep the returned rows in order.
     executemany(session, SourceRecord, rows)
     stmt = select(SourceRecord.row_id, SourceRecord.id).where(
-        SourceRecord.system == system, SourceRecord.row_id.in_([r["row_id"] for r in rows])
+        SourceRecord.system == system, SourceRecord.row_id.in_(_IDS)
     )
-    return {row_id: pk for row_id, pk in session.execute(stmt)}
+    return {
+        row_id: pk for row_id, pk in session.execute(stmt, {"ids": [r["row_id"] for r in rows]})
+    }
 
 
 def update_records(session: Session, *, rows: list[dict[str, Any]]) -> None:

@@ -14,7 +14,6 @@ from typing import Any
 
 from pydantic_core import to_json
 
-from app.matching.normalize import normalize_document
 from app.privacy.crypto import get_sealer, is_sealed
 from app.schema import CommonRecord
 
@@ -54,6 +53,10 @@ def open_raw(raw: dict[str, Any]) -> dict[str, Any]:
 
 def seal_record_json(record: CommonRecord, text: str) -> str:
     """Return the stored JSON of a record from its plain JSON: document sealed, hash added."""
+    # Imported here: the app.matching package pulls NumPy and the whole linker, which the
+    # CLI's start-up (ingest) must not pay for.
+    from app.matching.normalize import normalize_document
+
     number = record.document_number
     kind = record.document_type.value if record.document_type is not None else None
     sealer = get_sealer()

@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 
 from app.db import session_scope
-from app.reports import ctdc as ctdc_rules
-from app.reports import service
-from app.reports.csvout import render_ctdc_csv
-from app.reports.render import FORMATS, render
+
+# The report service and renderers (ReportLab, openpyxl) are imported inside the commands:
+# every other `intertrata` command would otherwise pay a second for them at start-up.
+FORMATS = ("xlsx", "csv", "pdf", "html")  # app.reports.render.FORMATS (a test keeps them equal)
+DEFAULT_K = 11  # app.reports.ctdc.DEFAULT_K (a test keeps them equal)
 
 __all__ = ["report_app"]
 
@@ -48,6 +49,9 @@ def annual(
     suppress: Annotated[bool, typer.Option(help=_SUPPRESS_HELP)] = True,
 ) -> None:
     """Write the annual report of a year."""
+    from app.reports import service
+    from app.reports.render import render
+
     with session_scope() as session:
         try:
             report = service.annual_report(session, year=year, suppress_small=suppress)
@@ -65,6 +69,9 @@ def glotip(
     suppress: Annotated[bool, typer.Option(help=_SUPPRESS_HELP)] = True,
 ) -> None:
     """Write the GLOTIP-style tables of a year."""
+    from app.reports import service
+    from app.reports.render import render
+
     if out is not None and out.suffix.lstrip(".") in FORMATS:
         fmt = out.suffix.lstrip(".")
     with session_scope() as session:
@@ -75,12 +82,13 @@ def glotip(
 
 @report_app.command("ctdc")
 def ctdc(
-    k: Annotated[int, typer.Option(min=2, help="Tamaño mínimo de cada combinación")] = (
-        ctdc_rules.DEFAULT_K
-    ),
+    k: Annotated[int, typer.Option(min=2, help="Tamaño mínimo de cada combinación")] = (DEFAULT_K),
     out: Annotated[Path | None, typer.Option(help="Archivo o carpeta de salida")] = None,
 ) -> None:
     """Write victims in the CTDC / HTCDS layout, k-anonymised."""
+    from app.reports import service
+    from app.reports.csvout import render_ctdc_csv
+
     with session_scope() as session:
         export = service.ctdc_export(session, k=k)
     _write(render_ctdc_csv(export), out, f"victimas-ctdc-k{k}.csv")

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from app.db import session_scope
-from app.statistics import service
-from app.statistics.schemas import VictimQuery, VictimStatsRead, YearRead
+
+if TYPE_CHECKING:
+    from app.statistics.schemas import VictimStatsRead, YearRead
 
 __all__ = ["stats_app", "year_json"]
 
@@ -72,6 +73,10 @@ def victims(
     ] = None,
 ) -> None:
     """Count distinct victims per year, next to each system's own figure."""
+    # Imported here: every other `intertrata` command would pay for NumPy and the service.
+    from app.statistics import service
+    from app.statistics.schemas import VictimQuery, YearRead
+
     day: date | None = as_of.date() if as_of is not None else None
     filters: dict[str, list[str]] = {}
     for item in where or []:

@@ -1,6 +1,7 @@
 """Contract fuzzing: Schemathesis drives every operation of the app's OpenAPI schema with a
-valid key of every role (and an agency key of each system): no 5xx, no status the operation does not document, and no
-response body or content type that breaks the documented schema, whatever the input."""
+valid key of every role (and an agency key of each system): no 5xx, no status the operation
+does not document, and no response body or content type that breaks the documented schema,
+whatever the input."""
 
 from __future__ import annotations
 
