@@ -82,7 +82,15 @@ def get_engine(url: str | None = None) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, json_serializer=_json_serializer)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        json_serializer=_json_serializer,
+        # psycopg prepares a statement after 5 runs, and PostgreSQL then switches to a generic
+        # plan made when the table was small: the row-id lookup of a long-lived API worker went
+        # to a sequential scan (seconds per 2,000-row chunk). Plan with the real parameters.
+        connect_args={"options": "-c plan_cache_mode=force_custom_plan"},
+    )
 
 
 @lru_cache
