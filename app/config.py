@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     link_after_ingest: bool = True
     stats_threshold: int = 5
     auth_failures_per_minute: int = 30
+    # Processes that parse a large file in `intertrata ingest`; 0 means one per core.
+    ingest_workers: int = 0
     # Base64 of 32 random bytes; encrypts document numbers at rest (see app/privacy).
     data_key: str = Field("", repr=False)
     # Signs the UI's cookies; every worker and host of one service must share it. When unset,
