@@ -117,6 +117,7 @@ def child(folder: Path, quality: bool) -> None:
         "link_cpu": cpu,
         "pairs": len(result.pair_a),
         "blocking": [(s.rule, s.pairs, s.new_pairs, s.skipped_blocks) for s in result.blocking],
+        "stages": [(t.stage, t.wall, t.cpu, t.peak_rss_mib) for t in result.stages],
     }
     if quality:
         t1 = time.perf_counter()
@@ -171,6 +172,8 @@ def main() -> None:
             )
             for rule, pairs, new, skipped in r["blocking"]:
                 print(f"     {rule:<34} pairs {pairs:>10,} new {new:>10,} skipped {skipped}")
+            for stage, swall, scpu, peak in r["stages"]:
+                print(f"     {stage:<14} wall {swall:7.1f}s cpu {scpu:7.1f}s peak {peak:6.0f} MiB")
             print(
                 f"   child total wall {total:.1f}s; peak RSS (children so far)"
                 f" {usage.ru_maxrss / 1024:.0f} MiB; RSS after parse {r['rss_after_parse_mib']:.0f}"
