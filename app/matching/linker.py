@@ -6,7 +6,6 @@ import resource
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -15,6 +14,7 @@ from app.matching.blocking import BlockingIndex, BlockingStats
 from app.matching.cases import (
     CaseFile,
     CaseLink,
+    CaseMemo,
     InferredLink,
     case_files,
     infer_by_elimination,
@@ -236,7 +236,7 @@ class Linker:
         passes = 1 if case_col is None else 2
         case_labels: dict[str, int] = {}
         files: dict[str, CaseFile] | None = None
-        case_memo: dict[tuple[str, str], Any] = {}
+        case_memo = CaseMemo()
         for step in range(passes):
             if step == 1 and case_col is not None:
                 file_codes = [r.file for r in inputs]
