@@ -41,6 +41,8 @@ class _Strings:
     """Per-value arrays derived once from a vocabulary's strings, grown as it grows.
 
     Comparisons look values up by code with NumPy instead of building Python lists per pair.
+    Arrays grow by doubling: score_one adds a few values per call to a vocabulary of
+    hundreds of thousands, which must not copy it every time.
     """
 
     def __init__(self) -> None:
@@ -53,23 +55,30 @@ class _Strings:
         self.zero = np.empty(0, dtype=bool)
         self._first_ids: dict[str, int] = {}
 
+    def _grow(self, need: int) -> None:
+        cap = max(need, 2 * len(self.text), 1024)
+        for name in ("text", "first", "first_code", "spaced", "stripped", "zero"):
+            old = getattr(self, name)
+            arr = np.empty(cap, dtype=old.dtype)
+            arr[: self.size] = old[: self.size]
+            setattr(self, name, arr)
+
     def sync(self, values: list[str]) -> _Strings:
-        if len(values) == self.size:
+        lo, hi = self.size, len(values)
+        if hi == lo:
             return self
-        new = values[self.size :]
+        if hi > len(self.text):
+            self._grow(hi)
+        new = values[lo:hi]
         firsts = [v.split(" ", 1)[0] for v in new]
         ids = self._first_ids
-        self.text = np.concatenate([self.text, np.asarray(new, dtype=object)])
-        self.first = np.concatenate([self.first, np.asarray(firsts, dtype=object)])
-        self.first_code = np.concatenate(
-            [self.first_code, np.asarray([ids.setdefault(f, len(ids)) for f in firsts])]
-        )
-        self.spaced = np.concatenate([self.spaced, np.asarray([" " in v for v in new], bool)])
-        self.stripped = np.concatenate(
-            [self.stripped, np.asarray([v.lstrip("0") for v in new], dtype=object)]
-        )
-        self.zero = np.concatenate([self.zero, np.asarray([v[:1] == "0" for v in new], bool)])
-        self.size = len(values)
+        self.text[lo:hi] = new
+        self.first[lo:hi] = firsts
+        self.first_code[lo:hi] = [ids.setdefault(f, len(ids)) for f in firsts]
+        self.spaced[lo:hi] = [" " in v for v in new]
+        self.stripped[lo:hi] = [v.lstrip("0") for v in new]
+        self.zero[lo:hi] = [v[:1] == "0" for v in new]
+        self.size = hi
         return self
 
 
