@@ -236,14 +236,29 @@ def _static_candidates(files: dict[str, CaseFile]) -> set[tuple[str, str]]:
         for d in cf.facts_dates:
             for place in cf.facts_places:
                 by_facts[(d, place)].append(cf.key)
-    for keys in (*by_ref.values(), *by_facts.values()):
+    # Without shared persons a pair links only on a complaint number with the same date or
+    # district of the facts, or on both of those (see _evidence): within a complaint number's
+    # group, propose only files that also share a date or a district. Groups grow with the
+    # register, so this keeps the pairs proposed (and judged) near those that can link.
+    groups: list[list[str]] = []
+    for keys in by_ref.values():
         if 1 < len(keys) <= 200:
-            # Two police complaints never score (_evidence): pair only with a prosecutor file.
-            group = sorted(set(keys))
-            police = [k for k in group if files[k].system == "RETA"]
-            other = [k for k in group if files[k].system != "RETA"]
-            candidates.update(combinations(other, 2))
-            candidates.update((min(p, q), max(p, q)) for p in police for q in other)
+            sub: dict[tuple[str, date | str], list[str]] = defaultdict(list)
+            for k in keys:
+                cf = files[k]
+                for d in cf.facts_dates:
+                    sub[("date", d)].append(k)
+                for place in cf.facts_places:
+                    sub[("place", place)].append(k)
+            groups.extend(g for g in sub.values() if len(g) > 1)
+    groups.extend(keys for keys in by_facts.values() if 1 < len(keys) <= 200)
+    for keys in groups:
+        # Two police complaints never score (_evidence): pair only with a prosecutor file.
+        group = sorted(set(keys))
+        police = [k for k in group if files[k].system == "RETA"]
+        other = [k for k in group if files[k].system != "RETA"]
+        candidates.update(combinations(other, 2))
+        candidates.update((min(p, q), max(p, q)) for p in police for q in other)
     return candidates
 
 
