@@ -13,6 +13,7 @@ is the best-scoring candidate when one exists.
 from __future__ import annotations
 
 import argparse
+import pickle
 import resource
 import sys
 import tempfile
@@ -43,7 +44,13 @@ def main() -> None:
         if not (folder / "truth.csv").exists():
             folder.mkdir(parents=True, exist_ok=True)
             generate_to(WorldConfig(scale=args.scale, seed=args.seed), folder)
-        inputs, truth, _, _, _ = _load(folder)
+        cache = folder / "inputs.pkl"
+        if cache.exists():
+            # Parsed by an earlier linkage_scale.py --dir run on the same world.
+            with open(cache, "rb") as fh:
+                inputs, truth, _ = pickle.load(fh)
+        else:
+            inputs, truth, _, _, _ = _load(folder)
     rng = np.random.default_rng(args.seed)
     held = set(rng.choice(len(inputs), size=min(args.new, len(inputs) // 2), replace=False))
     stored = [r for i, r in enumerate(inputs) if i not in held]
@@ -51,11 +58,16 @@ def main() -> None:
     del inputs
     t0, c0 = time.perf_counter(), time.process_time()
     linker = Linker()
-    linker.link(stored)
+    result = linker.link(stored)
     print(
         f"linked {len(stored):,} stored rows: wall {time.perf_counter() - t0:.1f}s"
-        f" cpu {time.process_time() - c0:.1f}s"
+        f" cpu {time.process_time() - c0:.1f}s; pairs {len(result.pair_a):,};"
+        f" peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
     )
+    for st in result.stages:
+        print(f"  {st.stage:<14} wall {st.wall:7.1f}s cpu {st.cpu:7.1f}s", end="")
+        print(f" peak {st.peak_rss_mib:.0f} MiB")
+    del result
     times: list[float] = []
     counts: list[int] = []
     hits = possible = 0

@@ -197,33 +197,47 @@ class _Columns:
         raise ValueError(name)
 
 
+def _append(arr: I64, size: int, extra: list[int]) -> I64:
+    """Write extra after the first size items, doubling the buffer when it is full."""
+    need = size + len(extra)
+    if need > len(arr):
+        grown = np.zeros(max(need, 2 * len(arr), 1024), dtype=arr.dtype)
+        grown[:size] = arr[:size]
+        arr = grown
+    arr[size:need] = extra
+    return arr
+
+
 class _Phonetics:
-    """Phonetic codes of name codes, computed once per distinct name."""
+    """Phonetic codes of name codes, computed once per distinct name.
+
+    Buffers grow by doubling: score_one adds a few names at a time to a vocabulary of
+    hundreds of thousands, which must not be copied on every call.
+    """
 
     def __init__(self) -> None:
         self.vocab: dict[str, int] = {"": 0}
         self.initial: list[int] = [0]
+        self.named = 0  # names coded so far
         self.of_name = np.zeros(0, dtype=np.int64)
         self.initial_of = np.zeros(1, dtype=np.int64)
 
     def codes(self, table: RecordTable, names: npt.NDArray[np.int32]) -> I64:
         values = table.names.values
-        if len(self.of_name) < len(values):
+        if self.named < len(values):
             extra = []
-            for v in values[len(self.of_name) :]:
+            known = len(self.initial)
+            for v in values[self.named :]:
                 ph = phonetic(v) if v else ""
                 code = self.vocab.get(ph)
                 if code is None:
                     code = self.vocab[ph] = len(self.vocab)
                     self.initial.append(ord(ph[0]) % (_SMALL - 1) + 1 if ph else 0)
                 extra.append(code)
-            self.of_name = np.concatenate([self.of_name, np.asarray(extra, dtype=np.int64)])
+            self.of_name = _append(self.of_name, self.named, extra)
+            self.named = len(values)
             # Only the new phonetic values' initials: rebuilding from the list costs ms.
-            grown = self.initial[len(self.initial_of) :]
-            if grown:
-                self.initial_of = np.concatenate(
-                    [self.initial_of, np.asarray(grown, dtype=np.int64)]
-                )
+            self.initial_of = _append(self.initial_of, known, self.initial[known:])
         return self.of_name[names]
 
     def initials(self, codes: I64) -> I64:

@@ -11,7 +11,14 @@ from itertools import combinations
 
 from app.matching.records import LinkInput, RecordKey
 
-__all__ = ["CaseFile", "CaseLink", "InferredLink", "infer_by_elimination", "link_cases"]
+__all__ = [
+    "CaseFile",
+    "CaseLink",
+    "CaseMemo",
+    "InferredLink",
+    "infer_by_elimination",
+    "link_cases",
+]
 
 _MAX_DAYS_TO_PROSECUTOR = 730
 _YEAR = 365.2425
@@ -78,6 +85,21 @@ def _files(records: Sequence[LinkInput]) -> dict[str, CaseFile]:
 _Base = tuple[float, list[str], float, list[str]] | None
 
 
+@dataclass
+class CaseMemo:
+    """What link_cases computes independently of persons, kept by the caller between passes.
+
+    base: the evidence of each file pair examined; static: the file pairs proposed by a
+    complaint number or by the date and place of the facts (the same in every pass), and
+    which of them link on that evidence alone, with min_score they were judged at.
+    """
+
+    base: dict[tuple[str, str], _Base] = field(default_factory=dict)
+    static: set[tuple[str, str]] | None = None
+    static_links: list[CaseLink] = field(default_factory=list)
+    min_score: float | None = None
+
+
 def _evidence_base(x: CaseFile, y: CaseFile) -> _Base:
     """The evidence that does not depend on linked persons: None when the dates rule it out.
 
@@ -138,22 +160,15 @@ def link_cases(
     *,
     min_score: float = 3.0,
     files: dict[str, CaseFile] | None = None,
-    memo: dict[tuple[str, str], _Base] | None = None,
+    memo: CaseMemo | None = None,
 ) -> tuple[dict[str, int], list[CaseLink]]:
     """Group files into cases by complaint number, shared persons, date and place.
 
     files: the case files of records (case_files(records)), when the caller already has them;
     memo: person-independent evidence of file pairs, kept by the caller between passes.
     """
-    memo = memo if memo is not None else {}
+    memo = memo if memo is not None else CaseMemo()
     files = files if files is not None else _files(records)
-    by_ref: dict[str, list[str]] = defaultdict(list)
-    for cf in files.values():
-        for ref in cf.refs:
-            # Complaint numbers restart per police unit: "1-2016" alone matches hundreds of
-            # files, so pair files only within a department of the facts.
-            for dept in {p[:2] for p in cf.facts_places} or {""}:
-                by_ref[f"{ref}|{dept}"].append(cf.key)
     persons_files: dict[int, set[str]] = defaultdict(set)
     for i, rec in enumerate(records):
         if rec.file:
@@ -163,21 +178,22 @@ def link_cases(
         if 1 < len(fs) <= 50:
             for p, q in combinations(sorted(fs), 2):
                 shared[(p, q)] += 1
-    candidates: set[tuple[str, str]] = set(shared)
-    # Same date and district of the facts: specific enough to propose a pair of files.
-    by_facts: dict[tuple[date, str], list[str]] = defaultdict(list)
-    for cf in files.values():
-        for d in cf.facts_dates:
-            for place in cf.facts_places:
-                by_facts[(d, place)].append(cf.key)
-    for keys in (*by_ref.values(), *by_facts.values()):
-        if 1 < len(keys) <= 200:
-            # Two police complaints never score (_evidence): pair only with a prosecutor file.
-            group = sorted(set(keys))
-            police = [k for k in group if files[k].system == "RETA"]
-            other = [k for k in group if files[k].system != "RETA"]
-            candidates.update(combinations(other, 2))
-            candidates.update((min(p, q), max(p, q)) for p in police for q in other)
+    if memo.static is None or memo.min_score != min_score:
+        memo.static = _static_candidates(files)
+        memo.min_score = min_score
+        memo.static_links = []
+        for p, q in memo.static:
+            score, reasons = _evidence(files[p], files[q], 0, _base(memo, files, p, q))
+            if score >= min_score:
+                memo.static_links.append(CaseLink(p, q, score, tuple(reasons)))
+    # A pair of files sharing persons is scored with them; any other proposed pair links on
+    # its person-independent evidence alone, as judged once in the memo.
+    links = [lk for lk in memo.static_links if (lk.file_a, lk.file_b) not in shared]
+    for (p, q), n_shared in shared.items():
+        score, reasons = _evidence(files[p], files[q], n_shared, _base(memo, files, p, q))
+        if score >= min_score:
+            links.append(CaseLink(p, q, score, tuple(reasons)))
+    links.sort(key=lambda lk: (lk.file_a, lk.file_b))
     parent = {k: k for k in files}
 
     def find(k: str) -> str:
@@ -186,21 +202,64 @@ def link_cases(
             k = parent[k]
         return k
 
-    links: list[CaseLink] = []
-    for p, q in sorted(candidates):
-        fp, fq = files[p], files[q]
-        base = memo.get((p, q), True)
-        if base is True:
-            base = memo[(p, q)] = _evidence_base(fp, fq)
-        score, reasons = _evidence(fp, fq, shared.get((p, q), 0), base)
-        if score >= min_score:
-            links.append(CaseLink(p, q, score, tuple(reasons)))
-            parent[find(p)] = find(q)
+    for lk in links:
+        parent[find(lk.file_a)] = find(lk.file_b)
     labels: dict[str, int] = {}
     roots: dict[str, int] = {}
     for k in files:
         labels[k] = roots.setdefault(find(k), len(roots))
     return labels, links
+
+
+def _base(memo: CaseMemo, files: dict[str, CaseFile], p: str, q: str) -> _Base:
+    """Return the person-independent evidence of a file pair, computed once."""
+    try:
+        return memo.base[(p, q)]
+    except KeyError:
+        found = memo.base[(p, q)] = _evidence_base(files[p], files[q])
+        return found
+
+
+def _static_candidates(files: dict[str, CaseFile]) -> set[tuple[str, str]]:
+    """Return the file pairs proposed by a complaint number or the facts' date and place."""
+    by_ref: dict[str, list[str]] = defaultdict(list)
+    for cf in files.values():
+        for ref in cf.refs:
+            # Complaint numbers restart per police unit: "1-2016" alone matches hundreds of
+            # files, so pair files only within a department of the facts.
+            for dept in {p[:2] for p in cf.facts_places} or {""}:
+                by_ref[f"{ref}|{dept}"].append(cf.key)
+    candidates: set[tuple[str, str]] = set()
+    # Same date and district of the facts: specific enough to propose a pair of files.
+    by_facts: dict[tuple[date, str], list[str]] = defaultdict(list)
+    for cf in files.values():
+        for d in cf.facts_dates:
+            for place in cf.facts_places:
+                by_facts[(d, place)].append(cf.key)
+    # Without shared persons a pair links only on a complaint number with the same date or
+    # district of the facts, or on both of those (see _evidence): within a complaint number's
+    # group, propose only files that also share a date or a district. Groups grow with the
+    # register, so this keeps the pairs proposed (and judged) near those that can link.
+    groups: list[list[str]] = []
+    for keys in by_ref.values():
+        if 1 < len(keys) <= 200:
+            sub: dict[tuple[str, date | str], list[str]] = defaultdict(list)
+            for k in keys:
+                cf = files[k]
+                for d in cf.facts_dates:
+                    sub[("date", d)].append(k)
+                for place in cf.facts_places:
+                    sub[("place", place)].append(k)
+            groups.extend(g for g in sub.values() if len(g) > 1)
+    groups.extend(keys for keys in by_facts.values() if 1 < len(keys) <= 200)
+    for keys in groups:
+        # Two police complaints never score (_evidence): pair only with a prosecutor file.
+        group = sorted(set(keys))
+        police = [k for k in group if files[k].system == "RETA"]
+        other = [k for k in group if files[k].system != "RETA"]
+        candidates.update(combinations(other, 2))
+        candidates.update((min(p, q), max(p, q)) for p in police for q in other)
+    return candidates
 
 
 def _compatible(x: LinkInput, y: LinkInput) -> bool:

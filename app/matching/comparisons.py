@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,13 +37,59 @@ class CompiledComparison:
         return self.spec.name
 
 
-Batch = Callable[[list[str], list[str]], F64]
+class _Strings:
+    """Per-value arrays derived once from a vocabulary's strings, grown as it grows.
+
+    Comparisons look values up by code with NumPy instead of building Python lists per pair.
+    Arrays grow by doubling: score_one adds a few values per call to a vocabulary of
+    hundreds of thousands, which must not copy it every time.
+    """
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.text = np.empty(0, dtype=object)
+        self.first = np.empty(0, dtype=object)  # first token (given names)
+        self.first_code = np.empty(0, dtype=np.int64)
+        self.spaced = np.empty(0, dtype=bool)
+        self.stripped = np.empty(0, dtype=object)  # without leading zeros (documents)
+        self.zero = np.empty(0, dtype=bool)
+        self._first_ids: dict[str, int] = {}
+
+    def _grow(self, need: int) -> None:
+        cap = max(need, 2 * len(self.text), 1024)
+        for name in ("text", "first", "first_code", "spaced", "stripped", "zero"):
+            old = getattr(self, name)
+            arr = np.empty(cap, dtype=old.dtype)
+            arr[: self.size] = old[: self.size]
+            setattr(self, name, arr)
+
+    def sync(self, values: list[str]) -> _Strings:
+        lo, hi = self.size, len(values)
+        if hi == lo:
+            return self
+        if hi > len(self.text):
+            self._grow(hi)
+        new = values[lo:hi]
+        firsts = [v.split(" ", 1)[0] for v in new]
+        ids = self._first_ids
+        self.text[lo:hi] = new
+        self.first[lo:hi] = firsts
+        self.first_code[lo:hi] = [ids.setdefault(f, len(ids)) for f in firsts]
+        self.spaced[lo:hi] = [" " in v for v in new]
+        self.stripped[lo:hi] = [v.lstrip("0") for v in new]
+        self.zero[lo:hi] = [v[:1] == "0" for v in new]
+        self.size = hi
+        return self
 
 
-def _per_unique_pair(values: list[str], ca: I32, cb: I32, fn: Batch) -> F64:
-    """Apply a batch scorer once per distinct (a, b) value pair: names repeat a lot.
+Batch = Callable[[_Strings, I64, I64], F64]
 
-    Equal codes read +inf, missing values NaN.
+
+def _per_unique_pair(strings: _Strings, ca: I32, cb: I32, fn: Batch) -> F64:
+    """Apply a batch scorer once per distinct unordered value pair: names repeat a lot.
+
+    Scorers are symmetric, so (a, b) and (b, a) are scored once. Equal codes read +inf,
+    missing values NaN.
     """
     out = np.full(len(ca), np.nan)
     todo = (ca != 0) & (cb != 0)
@@ -51,12 +98,12 @@ def _per_unique_pair(values: list[str], ca: I32, cb: I32, fn: Batch) -> F64:
     todo &= ~equal
     if not todo.any():
         return out
-    width = np.int64(len(values) + 1)
-    codes = ca[todo].astype(np.int64) * width + cb[todo]
+    width = np.int64(strings.size + 1)
+    x, y = ca[todo].astype(np.int64), cb[todo].astype(np.int64)
+    codes = np.minimum(x, y) * width + np.maximum(x, y)
+    del x, y
     uniq, inverse = unique_inverse(codes)
-    left = [values[i] for i in (uniq // width).tolist()]
-    right = [values[i] for i in (uniq % width).tolist()]
-    out[todo] = fn(left, right)[inverse]
+    out[todo] = fn(strings, uniq // width, uniq % width)[inverse]
     return out
 
 
@@ -73,35 +120,40 @@ def unique_inverse(codes: I64) -> tuple[I64, I64]:
     return ordered[start], inverse
 
 
-def _cpdist(left: list[str], right: list[str], scorer: Callable[..., float]) -> F64:
+def _cpdist(left: npt.NDArray[np.object_], right: npt.NDArray[np.object_], scorer: Any) -> F64:
     """Score element-wise pairs in C++ across all cores."""
     if len(left) < 1024:
         # Thread start-up costs more than a handful of comparisons.
-        return np.fromiter((scorer(x, y) for x, y in zip(left, right, strict=True)), np.float64)
-    return np.asarray(process.cpdist(left, right, scorer=scorer, workers=-1), dtype=np.float64)
+        return np.fromiter(
+            (scorer(x, y) for x, y in zip(left.tolist(), right.tolist(), strict=True)),
+            np.float64,
+            count=len(left),
+        )
+    return np.asarray(
+        process.cpdist(left.tolist(), right.tolist(), scorer=scorer, workers=-1),
+        dtype=np.float64,
+    )
 
 
-def _jaro_winkler(left: list[str], right: list[str]) -> F64:
-    return _cpdist(left, right, JaroWinkler.similarity)
+def _jaro_winkler(s: _Strings, left: I64, right: I64) -> F64:
+    return _cpdist(s.text[left], s.text[right], JaroWinkler.similarity)
 
 
-def _given_scores(left: list[str], right: list[str]) -> F64:
+def _given_scores(s: _Strings, left: I64, right: I64) -> F64:
     """Score given names: 3 when one set of names contains the other, else a similarity."""
-    full = _cpdist(left, right, JaroWinkler.similarity)
-    first_l = [x.split(" ", 1)[0] for x in left]
-    first_r = [x.split(" ", 1)[0] for x in right]
-    first = _cpdist(first_l, first_r, JaroWinkler.similarity)
+    full = _cpdist(s.text[left], s.text[right], JaroWinkler.similarity)
+    single = ~s.spaced[left] | ~s.spaced[right]
+    same_first = s.first_code[left] == s.first_code[right]
+    # The first names' similarity matters only for a single name (1.0 when equal).
+    first = np.ones(len(left))
+    need = single & ~same_first
+    first[need] = _cpdist(s.first[left[need]], s.first[right[need]], JaroWinkler.similarity)
     # token_set_ratio is 100 exactly when one token set contains the other: a dropped second
-    # given name (ROSA vs ROSA ELENA) is nearly as good as equality.
-    subset = _cpdist(left, right, fuzz.token_set_ratio) >= 100.0
-    single = np.fromiter(
-        ((" " not in x) or (" " not in y) for x, y in zip(left, right, strict=True)),
-        dtype=bool,
-        count=len(left),
-    )
-    same_first = np.fromiter(
-        (x == y for x, y in zip(first_l, first_r, strict=True)), dtype=bool, count=len(left)
-    )
+    # given name (ROSA vs ROSA ELENA) is nearly as good as equality. Two different single
+    # names never contain each other.
+    subset = np.zeros(len(left), dtype=bool)
+    multi = s.spaced[left] | s.spaced[right]
+    subset[multi] = _cpdist(s.text[left[multi]], s.text[right[multi]], fuzz.token_set_ratio) >= 100
     # Same first name with a different second one (ROSA ELENA vs ROSA MARIA): sisters as
     # often as typos, so only "similar".
     score = np.where(single, np.maximum(full, first * 0.98), full)
@@ -109,13 +161,16 @@ def _given_scores(left: list[str], right: list[str]) -> F64:
     return np.where(subset, 3.0, score)
 
 
-def _doc_distances(left: list[str], right: list[str]) -> F64:
+def _doc_distances(s: _Strings, left: I64, right: I64) -> F64:
     """Return edit distance of documents, also without leading zeros (Excel drops them)."""
-    osa = _cpdist(left, right, OSA.distance)
-    stripped = _cpdist(
-        [x.lstrip("0") for x in left], [y.lstrip("0") for y in right], Levenshtein.distance
-    )
-    return np.asarray(np.minimum(osa, stripped), dtype=np.float64)
+    dist = _cpdist(s.text[left], s.text[right], OSA.distance)
+    # Without a leading zero on either side stripping changes nothing, and Levenshtein is
+    # never below OSA: only pairs with a leading zero need the second distance.
+    zero = s.zero[left] | s.zero[right]
+    if zero.any():
+        stripped = _cpdist(s.stripped[left[zero]], s.stripped[right[zero]], Levenshtein.distance)
+        dist[zero] = np.minimum(dist[zero], stripped)
+    return dist
 
 
 def doc_distance(a: str, b: str) -> float:
@@ -128,13 +183,24 @@ class Comparator:
 
     def __init__(self, comparisons: Sequence[CompiledComparison]) -> None:
         self.comparisons = tuple(comparisons)
+        # Derived strings per vocabulary (keyed by its value list, kept alive with it).
+        self._strings: dict[int, tuple[list[str], _Strings]] = {}
+
+    def _derived(self, values: list[str]) -> _Strings:
+        """Return the derived strings of a vocabulary's values, brought up to date."""
+        held = self._strings.get(id(values))
+        if held is None or held[0] is not values:
+            if len(self._strings) >= 4:
+                self._strings.clear()
+            held = self._strings[id(values)] = (values, _Strings())
+        return held[1].sync(values)
 
     def compare(self, ta: RecordTable, ia: I64, tb: RecordTable, ib: I64) -> tuple[I8, I32]:
         """Return (levels, tf value codes), each of shape (pairs, comparisons)."""
         n = len(ia)
         levels = np.full((n, len(self.comparisons)), NULL_LEVEL, dtype=np.int8)
         tf_codes = np.zeros((n, len(self.comparisons)), dtype=np.int32)
-        names = ta.names.values
+        names = self._derived(ta.names.values)
         pa, ma = ta.paternal[ia], ta.maternal[ia]
         pb, mb = tb.paternal[ib], tb.maternal[ib]
         # Surnames are swapped or shifted between columns in the sources: align each pair
@@ -241,7 +307,7 @@ class Comparator:
 
     @staticmethod
     def _names(
-        names: list[str],
+        names: _Strings,
         x: I32,
         y: I32,
         thresholds: tuple[float, ...],
@@ -259,11 +325,10 @@ class Comparator:
         lv[np.isnan(s)] = NULL_LEVEL
         return lv, np.where(lv == exact, x, 0).astype(np.int32)
 
-    @staticmethod
-    def _document(ta: RecordTable, ia: I64, tb: RecordTable, ib: I64) -> I8:
+    def _document(self, ta: RecordTable, ia: I64, tb: RecordTable, ib: I64) -> I8:
         da, db = ta.document[ia], tb.document[ib]
         # Both tables share vocabularies (RecordTable.extend), so codes are comparable.
-        dist = _per_unique_pair(ta.other.values, da, db, _doc_distances)
+        dist = _per_unique_pair(self._derived(ta.other.values), da, db, _doc_distances)
         lv = np.where(dist <= 1, 3, np.where(dist <= 2, 2, 0)).astype(np.int8)
         lv[np.isinf(dist)] = 4
         lv[np.isnan(dist)] = NULL_LEVEL

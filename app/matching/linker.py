@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import resource
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -13,6 +14,7 @@ from app.matching.blocking import BlockingIndex, BlockingStats
 from app.matching.cases import (
     CaseFile,
     CaseLink,
+    CaseMemo,
     InferredLink,
     case_files,
     infer_by_elimination,
@@ -26,7 +28,15 @@ from app.matching.records import LinkInput, RecordKey, RecordTable, from_common
 from app.matching.settings import LinkageSettings
 from app.schema.record import CommonRecord
 
-__all__ = ["RULES", "STATUSES", "LinkIndex", "LinkResult", "Linker", "ScoredPair"]
+__all__ = [
+    "RULES",
+    "STATUSES",
+    "LinkIndex",
+    "LinkResult",
+    "Linker",
+    "ScoredPair",
+    "StageTiming",
+]
 
 I8 = npt.NDArray[np.int8]
 I32 = npt.NDArray[np.int32]
@@ -55,6 +65,31 @@ class ScoredPair:
     probability: float
     status: str  # link, review, non-link, cannot-link, judgement
     explanation: Explanation
+
+
+@dataclass(frozen=True)
+class StageTiming:
+    """Wall and CPU seconds of one stage of link(), and the peak RSS reached by its end."""
+
+    stage: str
+    wall: float
+    cpu: float
+    peak_rss_mib: float
+
+
+class _Stopwatch:
+    """Collect StageTiming per stage: where a large run spends its time and memory."""
+
+    def __init__(self) -> None:
+        self.stages: list[StageTiming] = []
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def lap(self, stage: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        # ru_maxrss is KiB on Linux (the only platform the service runs on).
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.stages.append(StageTiming(stage, wall - self._wall, cpu - self._cpu, peak))
+        self._wall, self._cpu = wall, cpu
 
 
 @dataclass
@@ -92,6 +127,7 @@ class LinkResult:
     case_links: list[CaseLink]
     settings: LinkageSettings
     file_of: dict[RecordKey, str] = field(default_factory=dict)
+    stages: list[StageTiming] = field(default_factory=list)
 
     @property
     def clusters(self) -> dict[RecordKey, int]:
@@ -173,14 +209,17 @@ class Linker:
         case" as one more comparison, cases again, and unidentified victims by elimination.
         """
         s = self.settings
+        watch = _Stopwatch()
         inputs = [_as_input(r) for r in records]
         table = RecordTable(inputs)
         n = len(table)
         tf = TermFrequencies()
         tf.add(table)
+        watch.lap("table")
         blocking = BlockingIndex(table, s.blocking, s.max_block_size, s.split_block_size)
         a, b, stats = blocking.pairs(max(n, 1))
         a, b, ka, kb = self._drop_hopeless(table, a, b)
+        watch.lap("blocking")
         levels = self._compare_chunked(table, a, b)
         known_levels, _ = self.comparator.compare(table, ka, table, kb)
         rng = np.random.default_rng(s.seed)
@@ -189,6 +228,7 @@ class Linker:
         ra, rb = ra[ra != rb], rb[ra != rb]
         rand_levels, _ = self.comparator.compare(table, ra, table, rb)
         judged = self._judgement_pairs(table, judgements or {})
+        watch.lap("compare")
         case_col = next(
             (k for k, c in enumerate(self.comparator.comparisons) if c.spec.kind == "case_context"),
             None,
@@ -196,7 +236,7 @@ class Linker:
         passes = 1 if case_col is None else 2
         case_labels: dict[str, int] = {}
         files: dict[str, CaseFile] | None = None
-        case_memo: dict[tuple[str, str], Any] = {}
+        case_memo = CaseMemo()
         for step in range(passes):
             if step == 1 and case_col is not None:
                 file_codes = [r.file for r in inputs]
@@ -205,6 +245,7 @@ class Linker:
                 )
                 for lv, x, y in ((levels, a, b), (known_levels, ka, kb), (rand_levels, ra, rb)):
                     lv[:, case_col] = self._case_levels(table, x, y)
+                watch.lap("case levels")
             model = FellegiSunter(self.comparator.comparisons)
             total_pairs = n * (n - 1) / 2
             params = model.fit(
@@ -217,6 +258,7 @@ class Linker:
                 iterations=s.em_iterations,
                 tolerance=s.em_tolerance,
             )
+            watch.lap(f"EM {step + 1}")
             log2_odds = self._score_chunked(model, table, a, levels, tf)
             prob = 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
             rules = self._constraints(table, a, b, levels)
@@ -226,6 +268,7 @@ class Linker:
             ).astype(np.int8)
             prob[forbidden] = 0.0
             status[forbidden] = 3
+            watch.lap(f"score {step + 1}")
             if judged:
                 pair_pos = {
                     (int(x), int(y)): k
@@ -249,13 +292,16 @@ class Linker:
                 cannot_link=self._cannot_link(table, negatives),
                 must_link=[p for p, same in judged.items() if same],
             )
+            watch.lap(f"cluster {step + 1}")
             if files is None:
                 files = case_files(inputs)
             case_labels, case_links = link_cases(
                 inputs, roots.tolist(), files=files, memo=case_memo
             )
+            watch.lap(f"cases {step + 1}")
         inferred, merges = infer_by_elimination(inputs, roots.tolist(), case_links, case_labels)
         labels = _apply_merges(roots, merges)
+        watch.lap("infer")
         self.index = LinkIndex(table, blocking, self.comparator, model, tf, s)
         return LinkResult(
             keys=[r.key for r in inputs],
@@ -277,6 +323,7 @@ class Linker:
             case_links=case_links,
             settings=s,
             file_of={r.key: r.file for r in inputs},
+            stages=watch.stages,
         )
 
     def score_one(

@@ -176,10 +176,21 @@ class Vocabulary:
         """Return the codes of many values."""
         index = self.index
         before = len(index)
+        values = list(values)
         # setdefault gives a new value the next free code in one C-level call per value.
         codes = [index.setdefault(v, len(index)) for v in values]
-        if len(index) > before:
-            self.values.extend(islice(index, before, None))
+        added = len(index) - before
+        if added:
+            if added * 8 >= before:
+                self.values.extend(islice(index, before, None))
+            else:
+                # Few new values in a large vocabulary (score_one): islice would walk the
+                # whole dict to reach them; new codes are in order of first appearance.
+                new: list[str] = [""] * added
+                for v, c in zip(values, codes, strict=True):
+                    if c >= before:
+                        new[c - before] = v
+                self.values.extend(new)
         return np.asarray(codes, dtype=np.int32)
 
 

@@ -59,8 +59,9 @@ class LinkageSettings:
     max_block_size: int = 400
     # Blocks larger than this are split by the rule's refinements (given-name initial, sex,
     # birth decade) rather than compared whole: common surname pairs grow with the
-    # population, and so would pairs per row.
-    split_block_size: int = 30
+    # population, and so would pairs per row. 12 rather than 30 halves the candidate pairs
+    # (317k rows: 7.9 M -> 3.9 M) for a blocking recall of 0.9956 instead of 0.9968.
+    split_block_size: int = 12
     match_probability: float = 0.5
     review_low: float = 0.2
     # Mean probability over all scored cross pairs needed to merge two clusters; stops one

@@ -342,3 +342,11 @@ def test_core_imports_only_stdlib_numpy_rapidfuzz_and_schema() -> None:
                     import sys
 
                     assert top in sys.stdlib_module_names or top == "__future__", (path, name)
+
+
+def test_link_reports_time_and_memory_of_every_stage(sisters: LinkResult) -> None:
+    names = [st.stage for st in sisters.stages]
+    assert names[:3] == ["table", "blocking", "compare"]
+    assert {"EM 1", "cluster 1", "cases 1", "cases 2"} <= set(names)
+    assert names[-1] == "infer"
+    assert all(st.wall >= 0 and st.cpu >= 0 and st.peak_rss_mib > 0 for st in sisters.stages)
