@@ -17,6 +17,8 @@ from pathlib import Path
 
 import httpx
 
+from app.privacy import generate_data_key
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -78,6 +80,9 @@ def _export_rows(demo: Path) -> dict[str, list[dict[str, str]]]:
     return out
 
 
+_DATA_KEY = generate_data_key()  # one per soak: the CLI and every worker must share it
+
+
 def server_env(database_url: str, *, link_after_ingest: bool = True) -> dict[str, str]:
     """Return the environment the CLI and the server run with."""
     env = dict(os.environ)
@@ -85,6 +90,8 @@ def server_env(database_url: str, *, link_after_ingest: bool = True) -> dict[str
         INTERTRATA_DATABASE_URL=database_url,
         INTERTRATA_LINK_AFTER_INGEST=str(link_after_ingest).lower(),
         INTERTRATA_SECRET_KEY=env.get("INTERTRATA_SECRET_KEY") or secrets.token_urlsafe(32),
+        # Documents are sealed on write; PostgreSQL refuses to start without a data key.
+        INTERTRATA_DATA_KEY=env.get("INTERTRATA_DATA_KEY") or _DATA_KEY,
         PYTHONUNBUFFERED="1",
     )
     # The soak sends only valid keys: keep the production default of the failure limiter.
