@@ -184,14 +184,16 @@ def _prepare(system: System, item: Item) -> _Parsed | RowError:
     # would let anyone with the database try all 10^8 DNIs against it. (json_bytes is
     # byte-identical to model_dump_json, so this equals Sealer.content_hash of the text.)
     digest = get_sealer().rekey_content_hash(hashlib.sha256(doc).hexdigest())
-    sealed = seal_record_json(parsed, doc.decode("utf-8"))
+    sealed, document_hash = seal_record_json(parsed, doc.decode("utf-8"))
+    state = _state_columns(parsed)
+    state["document_hash"] = document_hash
     return _Parsed(
         parsed.row_id,
         digest,
         JsonText(sealed),
         row_number,
         _raw_text(raw_json),
-        _state_columns(parsed),
+        state,
     )
 
 

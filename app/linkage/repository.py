@@ -50,6 +50,7 @@ __all__ = [
     "person_members",
     "person_of",
     "person_records",
+    "persons_by_document",
     "replace_links",
     "replace_members",
     "retire",
@@ -308,3 +309,15 @@ def export_members(
     )
     for row in session.execute(stmt):
         yield row[0], row[1], row[2]
+
+
+def persons_by_document(session: Session, *, hashes: Sequence[str]) -> list[int]:
+    """Return the persons holding a source record stored under any of these document hashes."""
+    stmt = (
+        select(PersonMember.person_id)
+        .join(SourceRecord, SourceRecord.id == PersonMember.source_record_id)
+        .where(SourceRecord.document_hash.in_(list(hashes)))
+        .distinct()
+        .order_by(PersonMember.person_id)
+    )
+    return list(session.scalars(stmt))

@@ -17,11 +17,13 @@ from app.linkage.schemas import (
     JudgementRead,
     LinkRead,
     PairJudgementCreate,
+    PersonMatchesRead,
     PersonRead,
     ReviewItemRead,
     RunCreate,
     RunRead,
 )
+from app.privacy import document_lookup_hashes
 
 __all__ = ["router"]
 
@@ -33,6 +35,26 @@ RunReader = Annotated[
     Principal,
     Depends(require_role(Role.ANALYST, Role.REVIEWER, Role.SECRETARIAT, Role.ADMIN)),
 ]
+
+
+@router.get("/persons", response_model=PersonMatchesRead)
+def find_persons_by_document(
+    principal: Reviewer,
+    session: SessionDep,
+    document: Annotated[str, Query(min_length=1, max_length=32)],
+) -> Any:
+    """Find the persons whose records carry a document number (audited)."""
+    # Documents are stored sealed: the lookup goes through their keyed hashes (an index),
+    # never by decrypting rows. The number itself stays out of the audit trail.
+    persons = repository.persons_by_document(session, hashes=document_lookup_hashes(document))
+    audit(
+        session,
+        principal=principal.label,
+        action="find_person_by_document",
+        resource_type="person",
+        detail={"found": len(persons)},
+    )
+    return PersonMatchesRead(persons=persons)
 
 
 @router.get("/persons/{person_id}", response_model=PersonRead, responses=NOT_FOUND)

@@ -61,6 +61,12 @@ class JudgementRead(BaseModel):
     at: datetime
 
 
+class PersonMatchesRead(BaseModel):
+    """The persons whose records carry a document number (found through its keyed hash)."""
+
+    persons: list[int]
+
+
 class PersonRead(BaseModel):
     """A linked person: every source record, case, judgement and merge, in time order."""
 

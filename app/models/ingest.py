@@ -59,6 +59,8 @@ class SourceRecord(Base):
     offence_family: Mapped[str] = mapped_column(String(16))
     sex: Mapped[str | None] = mapped_column(String(1))
     unidentified: Mapped[bool] = mapped_column(Boolean)
+    # Keyed hash of the normalised document (app/privacy): exact lookups without decrypting.
+    document_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     first_batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"))
     last_batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

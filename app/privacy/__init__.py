@@ -5,6 +5,7 @@ from app.privacy.keys import DataKeyError, generate_data_key, load_data_key
 from app.privacy.records import (
     DOCUMENT_COLUMNS,
     HASH_FIELD,
+    document_lookup_hashes,
     open_raw,
     open_record,
     seal_raw,
@@ -17,6 +18,7 @@ __all__ = [
     "PREFIX",
     "DataKeyError",
     "Sealer",
+    "document_lookup_hashes",
     "generate_data_key",
     "get_sealer",
     "is_sealed",

@@ -20,6 +20,7 @@ from app.schema import CommonRecord
 __all__ = [
     "DOCUMENT_COLUMNS",
     "HASH_FIELD",
+    "document_lookup_hashes",
     "open_raw",
     "open_record",
     "seal_raw",
@@ -51,8 +52,8 @@ def open_raw(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def seal_record_json(record: CommonRecord, text: str) -> str:
-    """Return the stored JSON of a record from its plain JSON: document sealed, hash added."""
+def seal_record_json(record: CommonRecord, text: str) -> tuple[str, str | None]:
+    """Return the stored JSON of a record (document sealed, hash added) and the hash."""
     # Imported here: the app.matching package pulls NumPy and the whole linker, which the
     # CLI's start-up (ingest) must not pay for.
     from app.matching.normalize import normalize_document
@@ -75,7 +76,22 @@ def seal_record_json(record: CommonRecord, text: str) -> str:
     out = text.replace(plain, stored, 1)
     if out == text:
         raise ValueError("document_number not found in the encoded record")
-    return out
+    return out, digest
+
+
+def document_lookup_hashes(number: str) -> list[str]:
+    """Return the keyed hashes a document number may be stored under, one per document type."""
+    from app.matching.normalize import normalize_document
+    from app.schema.vocab import DocumentType
+
+    sealer = get_sealer()
+    hashes = []
+    # As seal_record_json hashes them: a row without a document type is hashed with none.
+    for kind in (None, *(k.value for k in DocumentType if k is not DocumentType.NONE)):
+        normalised = normalize_document(number, kind)
+        if normalised:
+            hashes.append(sealer.document_hash(kind, normalised))
+    return hashes
 
 
 def open_record(record: dict[str, Any]) -> dict[str, Any]:

@@ -114,3 +114,41 @@ def test_every_read_of_personal_data_is_queryable_by_admin(client, as_role):
         "read_source_record",
     }
     assert client.get("/v1/audit", headers=reviewer).status_code == 403
+
+
+def test_persons_are_found_by_document_through_its_keyed_hash(client, as_role):
+    import csv
+
+    from app.models import SourceRecord
+
+    _push(client, as_role)
+    with (DATA / "reta.csv").open(encoding="cp1252", newline="") as fh:
+        row = next(r for r in csv.DictReader(fh, delimiter=";") if r["NRO_DOC"].strip().isdigit())
+    number = row["NRO_DOC"].strip()
+    with session_scope() as s:
+        stored = s.execute(
+            select(SourceRecord.id, SourceRecord.document_hash).where(
+                SourceRecord.system == "RETA", SourceRecord.row_id == row["ID_REGISTRO"]
+            )
+        ).one()
+        person = s.scalar(
+            select(PersonMember.person_id).where(PersonMember.source_record_id == stored.id)
+        )
+    # The column holds a keyed hash, not the number.
+    assert stored.document_hash and number not in stored.document_hash
+    # Typed without its leading zeros, or with them: the same normalised document.
+    for typed in (number.lstrip("0"), number.zfill(8)):
+        r = client.get("/v1/persons", params={"document": typed}, headers=as_role("reviewer"))
+        assert r.status_code == 200
+        assert person in r.json()["persons"]
+    none = client.get("/v1/persons", params={"document": "X"}, headers=as_role("reviewer"))
+    assert none.json() == {"persons": []}
+    denied = client.get("/v1/persons", params={"document": number}, headers=as_role("analyst"))
+    assert denied.status_code == 403
+    with session_scope() as s:
+        events = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "find_person_by_document")
+        ).all()
+    assert len(events) == 3
+    # The audit trail says a lookup happened, never which number was looked up.
+    assert all(number not in str(e.detail) for e in events)

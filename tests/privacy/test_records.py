@@ -25,8 +25,9 @@ def test_sealed_record_opens_back_to_the_same_record():
     assert any(r.document_number for r in records)
     assert any(not r.document_number for r in records)
     for rec in records:
-        stored = json.loads(seal_record_json(rec, rec.model_dump_json()))
-        assert HASH_FIELD in stored
+        text, digest = seal_record_json(rec, rec.model_dump_json())
+        stored = json.loads(text)
+        assert HASH_FIELD in stored and stored[HASH_FIELD] == digest
         if rec.document_number:
             assert rec.document_number not in json.dumps(stored)
             assert stored[HASH_FIELD] is None or len(stored[HASH_FIELD]) == 64
@@ -39,8 +40,8 @@ def test_same_document_gets_the_same_keyed_hash_in_both_systems():
         {**_records()[0].to_json(), "document_type": "DNI", "document_number": "01234567"}
     )
     b = a.model_copy(update={"system": System.RETA, "document_number": "1234567"})
-    ha = json.loads(seal_record_json(a, a.model_dump_json()))[HASH_FIELD]
-    hb = json.loads(seal_record_json(b, b.model_dump_json()))[HASH_FIELD]
+    ha = json.loads(seal_record_json(a, a.model_dump_json())[0])[HASH_FIELD]
+    hb = json.loads(seal_record_json(b, b.model_dump_json())[0])[HASH_FIELD]
     assert ha == hb == sealer.document_hash("DNI", "01234567")
 
 

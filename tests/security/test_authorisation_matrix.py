@@ -31,6 +31,7 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/audit"): {"admin"},
     ("POST", "/v1/keys"): {"admin"},
     ("POST", "/v1/keys/{key_id}/revoke"): {"admin"},
+    ("GET", "/v1/persons"): {"reviewer", "admin"},
     ("GET", "/v1/persons/{person_id}"): {"reviewer", "admin"},
     ("GET", "/v1/persons/{person_id}/links"): {"reviewer", "admin"},
     ("GET", "/v1/links"): {"reviewer", "admin"},
