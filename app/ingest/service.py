@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import multiprocessing
@@ -202,10 +203,9 @@ def _raw_text(raw: Mapping[str, Any]) -> JsonText | dict[str, Any]:
     # Only text and null values: orjson writes the same bytes as the engine's serializer
     # (pydantic-core) would, several times faster. Numbers (NaN) and the rest keep that path.
     if all(type(v) is str or v is None for v in raw.values()):
-        try:
+        # A lone surrogate makes orjson refuse: the engine's serializer decides, as before.
+        with contextlib.suppress(TypeError):
             return JsonText(orjson.dumps(raw).decode("utf-8"))
-        except TypeError:  # a lone surrogate: the engine's serializer decides, as before
-            pass
     return dict(raw)
 
 

@@ -10,6 +10,7 @@ revoked or expired since sign-in ends the session at once; signing out deletes t
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -73,11 +74,10 @@ def _read_or_create(path: Path) -> bytes:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(secrets.token_urlsafe(32) + "\n")
             os.chmod(tmp, 0o600)
-            try:
+            # Another process may have won the race: its file stands, ours is dropped.
+            with contextlib.suppress(FileExistsError):
                 os.link(tmp, path)
                 log.info("Clave secreta nueva guardada en %s.", path)
-            except FileExistsError:
-                pass
         finally:
             os.unlink(tmp)
     value = path.read_text(encoding="utf-8").strip()
