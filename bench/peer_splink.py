@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._peer.metrics import Scores, score
 from bench._peer.runner import Run, run_child
-from bench._peer.world import Bench, load_world, splink_table
+from bench._peer.world import Bench, load_cached, load_world, splink_table
 
 
 def _scores(bench: Bench, run: Run, clusters: dict[Any, Any], keys: list) -> Scores:
@@ -63,7 +63,7 @@ def _table(title: str, cols: dict[str, list[str]]) -> None:
 
 def _column(bench: Bench, run: Run, s: Scores) -> list[str]:
     return [
-        f"{len(bench.records):,}",
+        f"{len(bench.inputs):,}",
         f"{run.wall:.2f}",
         f"{run.cpu:.2f}",
         f"{run.peak_rss_mib:.0f}",
@@ -105,14 +105,25 @@ def main() -> None:
     ap.add_argument("--u-pairs", type=float, default=1e6, help="Splink's random pairs for u")
     ap.add_argument("--only", choices=["intertrata", "splink"])
     ap.add_argument("--json", type=Path)
+    ap.add_argument(
+        "--dir",
+        type=Path,
+        help="reuse a world parsed by bench/linkage_scale.py --dir (its inputs.pkl);"
+        " --seed/--scale/--noise/--roles are then those of that world",
+    )
     args = ap.parse_args()
 
     t0 = time.perf_counter()
-    bench = load_world(args.seed, args.scale, args.noise, args.roles)
+    if args.dir:
+        bench = load_cached(args.dir)
+        what = f"world {args.dir}"
+    else:
+        bench = load_world(args.seed, args.scale, args.noise, args.roles)
+        what = f"world seed {args.seed} scale {args.scale} noise {args.noise} roles {args.roles}"
     df = splink_table(bench.inputs)
     print(
-        f"world seed {args.seed} scale {args.scale} noise {args.noise} roles {args.roles}:"
-        f" {len(bench.records):,} rows ({len(bench.victims):,} victim rows),"
+        f"{what}:"
+        f" {len(bench.inputs):,} rows ({len(bench.victims):,} victim rows),"
         f" prepared in {time.perf_counter() - t0:.1f}s"
     )
     opt = SplinkOptions(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -15,14 +17,13 @@ from app.schema.record import CommonRecord
 
 Key = tuple[str, str]
 
-__all__ = ["Bench", "Key", "load_world", "splink_table"]
+__all__ = ["Bench", "Key", "load_cached", "load_world", "splink_table"]
 
 
 @dataclass
 class Bench:
     """Parsed records of one world with the truth and year of every row."""
 
-    records: list[CommonRecord]
     inputs: list[LinkInput]
     truth: dict[Key, str]
     year: dict[Key, int]
@@ -31,7 +32,7 @@ class Bench:
     @property
     def keys(self) -> list[Key]:
         """Return the (system, row_id) key of every record, in order."""
-        return [(r.system.value, r.row_id) for r in self.records]
+        return [r.key for r in self.inputs]
 
 
 def load_world(seed: int, scale: float, noise: str, roles: str) -> Bench:
@@ -48,7 +49,22 @@ def load_world(seed: int, scale: float, noise: str, roles: str) -> Bench:
     truth = {(t["system"], t["row_id"]): t["person_id"] for t in world.truth}
     year = {(r.system.value, r.row_id): r.registration_date.year for r in records}
     victims = [(r.system.value, r.row_id) for r in records if r.role.value == "victim"]
-    return Bench(records, [from_common(r) for r in records], truth, year, victims)
+    return Bench([from_common(r) for r in records], truth, year, victims)
+
+
+def load_cached(folder: Path) -> Bench:
+    """Load the parsed inputs that bench/linkage_scale.py --dir kept (inputs.pkl).
+
+    At 1M rows generating and parsing takes minutes and the CommonRecords alone would
+    not fit beside both linkers, so the scale bench's LinkInputs are reused: the truth
+    there covers victim rows, the ones scored here.
+    """
+    with open(folder / "inputs.pkl", "rb") as fh:
+        inputs, truth, _unidentified = pickle.load(fh)
+    # LinkInput.reference_date is the registration date (complaint / entry).
+    year = {r.key: r.reference_date.year for r in inputs if r.reference_date is not None}
+    victims = [r.key for r in inputs if r.role == "victim" and r.key in truth]
+    return Bench(inputs, truth, year, victims)
 
 
 def _birth_year(rec: LinkInput) -> int | None:
