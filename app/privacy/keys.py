@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 import secrets
 from pathlib import Path
 
 from app.config import Settings
+from app.secretfile import read_or_create
 
 __all__ = ["KEY_FILE_NAME", "DataKeyError", "generate_data_key", "load_data_key"]
 
@@ -44,14 +44,9 @@ def _decode(text: str, origin: str) -> bytes:
 
 
 def _key_file(path: Path) -> bytes:
-    try:
-        # O_EXCL: two processes starting at once must not write two different keys.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return _decode(path.read_text(encoding="ascii"), str(path))
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(generate_data_key() + "\n")
-    return _decode(path.read_text(encoding="ascii"), str(path))
+    # Two processes starting at once must not write two different keys.
+    text, _ = read_or_create(path, generate_data_key)
+    return _decode(text, str(path))
 
 
 def load_data_key(settings: Settings) -> bytes:

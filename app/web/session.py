@@ -10,13 +10,10 @@ revoked or expired since sign-in ends the session at once; signing out deletes t
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import hmac
 import logging
-import os
 import secrets
-import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -30,6 +27,7 @@ from app.config import get_settings
 from app.deps import SessionDep
 from app.models import BrowserSession
 from app.models._types import utcnow
+from app.secretfile import read_or_create
 from app.web import repository
 
 __all__ = [
@@ -65,25 +63,10 @@ class LoginRequired(Exception):
 
 
 def _read_or_create(path: Path) -> bytes:
-    # Workers start together: write a temporary file, then link it into place, which fails
-    # when another worker got there first; everyone then reads the one file that won.
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret-")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(secrets.token_urlsafe(32) + "\n")
-            os.chmod(tmp, 0o600)
-            # Another process may have won the race: its file stands, ours is dropped.
-            with contextlib.suppress(FileExistsError):
-                os.link(tmp, path)
-                log.info("Clave secreta nueva guardada en %s.", path)
-        finally:
-            os.unlink(tmp)
-    value = path.read_text(encoding="utf-8").strip()
-    if not value:
-        raise ValueError(f"{path} está vacío")
-    return value.encode("utf-8")
+    value, created = read_or_create(path, lambda: secrets.token_urlsafe(32))
+    if created:
+        log.info("Clave secreta nueva guardada en %s.", path)
+    return value.encode("ascii")
 
 
 def secret_key() -> bytes:
