@@ -40,26 +40,23 @@ def _current_principal(
             detail="Se requiere una clave de API (Authorization: Bearer ...).",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    limit = get_settings().auth_failures_per_minute
-    if limiter.blocked(client, limit):
-        # A valid key still works: offices share addresses, and keys are not guessable anyway.
-        principal = authenticate(session, token=credentials.credentials)
-        if principal is None:
-            raise HTTPException(
-                status.HTTP_429_TOO_MANY_REQUESTS,
-                detail="Demasiados intentos con claves inválidas; espere un minuto.",
-                headers={"Retry-After": "60", "WWW-Authenticate": "Bearer"},
-            )
-        return principal
     principal = authenticate(session, token=credentials.credentials)
-    if principal is None:
-        limiter.fail(client)
+    if principal is not None:
+        # A valid key always works, even from a blocked address: offices share addresses,
+        # and keys are not guessable anyway.
+        return principal
+    if limiter.blocked(client, get_settings().auth_failures_per_minute):
         raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="Clave de API inválida, revocada o vencida.",
-            headers={"WWW-Authenticate": "Bearer"},
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail="Demasiados intentos con claves inválidas; espere un minuto.",
+            headers={"Retry-After": "60", "WWW-Authenticate": "Bearer"},
         )
-    return principal
+    limiter.fail(client)
+    raise HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        detail="Clave de API inválida, revocada o vencida.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 CurrentPrincipal = Annotated[Principal, Depends(_current_principal)]

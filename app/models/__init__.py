@@ -1,7 +1,7 @@
 """ORM models; importing this package registers every table on `Base.metadata`."""
 
 from app.models.audit import AuditEvent
-from app.models.auth import ApiKey, BrowserSession
+from app.models.auth import ApiKey, AuthFailure, BrowserSession
 from app.models.ingest import Batch, QuarantineRow, SourceRecord, SourceRecordVersion
 from app.models.linkage import (
     Case,
@@ -19,6 +19,7 @@ from app.models.statistics import StatisticsFrame, StatisticsSnapshot, VictimFac
 __all__ = [
     "ApiKey",
     "AuditEvent",
+    "AuthFailure",
     "Batch",
     "BrowserSession",
     "Case",

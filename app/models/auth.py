@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.db import Base
 from app.models._types import UtcDateTime, utcnow
 
-__all__ = ["ApiKey", "BrowserSession"]
+__all__ = ["ApiKey", "AuthFailure", "BrowserSession"]
 
 
 class ApiKey(Base):
@@ -43,3 +43,16 @@ class BrowserSession(Base):
     csrf: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class AuthFailure(Base):
+    """One failed authentication of a client, kept for a minute to slow down guessing.
+
+    A table rather than process memory so that every uvicorn worker counts the same failures.
+    """
+
+    __tablename__ = "auth_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
