@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
 from app.auth.roles import Role
 from app.auth.service import Principal
@@ -89,7 +89,7 @@ def victims(
 ) -> Any:
     """Count distinct victims per year with own figures, gaps, estimates and rates."""
     try:
-        return service.victim_statistics(
+        body = service.victim_statistics_json(
             session,
             query=query,
             suppress_small=principal.role not in _UNSUPPRESSED,
@@ -97,6 +97,9 @@ def victims(
         )
     except ValueError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
+    # The answer's own JSON, cached with it: validating and re-encoding thousands of cells
+    # through `response_model` cost more than computing them.
+    return Response(content=body, media_type="application/json")
 
 
 @router.get("/counts", response_model=list[CountRead])
