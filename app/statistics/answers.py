@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from itertools import product
 from typing import Any
 
 import numpy as np
@@ -26,6 +28,7 @@ from app.statistics.variant import Frame, Variant
 __all__ = ["MAX_GROUP_DIMS", "answer", "answer_together", "check"]
 
 MAX_GROUP_DIMS = 2  # besides the year: keeps tables readable and the suppression audit exact
+_TOTAL = {"*": "total"}  # a margin's label in the served cells
 
 
 @dataclass
@@ -170,6 +173,32 @@ def _labelled(counts: np.ndarray, vocabs: Sequence[tuple[str, ...]]) -> dict[tup
     return dict(sorted(zip(keys, values, strict=True)))
 
 
+def _margins(counts: np.ndarray, vocabs: Sequence[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
+    """Return the non-empty cells and margins of a dense table (as `marginal_table`'s values)."""
+    n = len(vocabs)
+    if n == 0:
+        total = int(counts)
+        return {(): total} if total else {}
+    out: dict[tuple[str, ...], int] = {}
+    for summed in product((False, True), repeat=n):
+        axes = tuple(i for i, s in enumerate(summed) if s)
+        table = counts.sum(axis=axes) if axes else counts
+        kept = [vocabs[i] for i in range(n) if not summed[i]]
+        if not kept:
+            total = int(table)
+            if total:
+                out[("*",) * n] = total
+            continue
+        where = np.nonzero(table)
+        values = table[where].tolist()
+        labels = iter(
+            [np.asarray(v, dtype=object)[c].tolist() for v, c in zip(kept, where, strict=True)]
+        )
+        columns = [["*"] * len(values) if s else next(labels) for s in summed]
+        out.update(zip(zip(*columns, strict=True), values, strict=True))
+    return out
+
+
 def _fill_cells(table: _Table, year: int, cells: dict[tuple[str, ...], int], n: int) -> None:
     """Add the grouping table of one year (person-years of different years never add up)."""
     values, constraints = marginal_table(cells)
@@ -273,8 +302,13 @@ def _prepare(frame: Frame, query: VictimQuery, *, tied: bool = True) -> _Prepare
         table.unpublished.update(("y", y, k) for k in _UNPUBLISHED)
         for total, parts in _YEAR_CONSTRAINTS:
             table.add(("y", y, total), [("y", y, p) for p in parts])
-        cells = {} if c is None else _labelled(c.cells, vocabs)
-        _fill_cells(table, y, cells, len(dims) - 1)
+        if table.tied:
+            cells = {} if c is None else _labelled(c.cells, vocabs)
+            _fill_cells(table, y, cells, len(dims) - 1)
+        elif c is not None:  # the values alone, summed with NumPy
+            table.values.update(
+                (("c", str(y), *k), v) for k, v in _margins(c.cells, vocabs).items()
+            )
         rate_keys += _fill_rates(table, y, c, variant, dims)
         if len(frame.lists) > 2:
             _fill_patterns(table, y, c, frame.lists)
@@ -386,7 +420,9 @@ def _finish(
         )
         out_years.append(read)
         out_patterns += two if len(prep.lists) == 2 else patterns(y, prep.lists, get)
-    cell_keys = sorted(k[1:] for k in values if k[0] == "c")
+    # Hundreds of cells: built in one pass over the values, in key order.
+    cells = sorted((k, None if k in hidden else v) for k, v in values.items() if k[0] == "c")
+    cell = partial(build, CellRead)
     return build(
         VictimStatsRead,
         query=query,
@@ -400,12 +436,10 @@ def _finish(
         years=out_years,
         group_by=dims,
         cells=[
-            build(
-                CellRead,
-                key={d: ("total" if x == "*" else x) for d, x in zip(dims, key, strict=True)},
-                persons=get("c", *key),
+            cell(
+                key=dict(zip(dims, [_TOTAL.get(x, x) for x in key[1:]], strict=True)), persons=value
             )
-            for key in cell_keys
+            for key, value in cells
         ],
         patterns=out_patterns,
         rates=[rate(b, y, d, get("r", b, y, d)) for b, y, d in prep.rate_keys],

@@ -40,6 +40,7 @@ from app.statistics.variant import (
 
 __all__ = [
     "ATTRS",
+    "BASES",
     "DEFAULT_LISTS",
     "FAMILIES",
     "Frame",

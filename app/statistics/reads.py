@@ -153,12 +153,19 @@ def _stratified(
     zero = np.zeros(len(vocab), dtype=np.int64)
     r, s, b = (by_overlap.get(k, zero).tolist() for k in ("solo_reta", "solo_sistra", "ambos"))
     present = np.flatnonzero(table.sum(axis=0)).tolist()
-    counts_ = {vocab[c]: (r[c], s[c], b[c]) for c in sorted(present, key=lambda c: vocab[c])}
-    if not counts_:
-        return None
-    est = stratified({k: (r + b, s + b, b) for k, (r, s, b) in counts_.items()})
+    counts_ = tuple((vocab[c], (r[c], s[c], b[c])) for c in sorted(present, key=lambda c: vocab[c]))
+    return _stratified_read(dim, counts_, small) if counts_ else None
+
+
+@lru_cache(maxsize=16_384)
+def _stratified_read(
+    dim: str, counts: tuple[tuple[str, tuple[int, int, int]], ...], small: int | None
+) -> StratifiedEstimateRead:
+    """Return the stratified estimate of (reta_only, sistra_only, both) per stratum (shared
+    between answers: they are read-only)."""
+    est = stratified({k: (r + b, s + b, b) for k, (r, s, b) in counts})
     strata = {k: _estimate_read(e) for k, e in est.strata.items()}
-    if small is not None and any(min(c) < small for c in counts_.values()):
+    if small is not None and any(min(c) < small for _, c in counts):
         strata = {}
     return build(StratifiedEstimateRead, by=dim, total=_estimate_read(est.total), strata=strata)
 
@@ -197,6 +204,17 @@ def _bounds_read(
 ) -> BoundsRead | None:
     if not strata or sum(c.m for c in strata.values()) == 0:
         return None
+    return _bounds_cached(tuple(strata.items()), tuple(pooled.items()), small)
+
+
+@lru_cache(maxsize=4096)
+def _bounds_cached(
+    items: tuple[tuple[str, CaptureCounts], ...],
+    pooled_items: tuple[tuple[str, tuple[int, int]], ...],
+    small: int | None,
+) -> BoundsRead | None:
+    """Return the dependence bounds (shared between answers: they are read-only)."""
+    strata, pooled = dict(items), dict(pooled_items)
     total = [sum(getattr(c, f) for c in strata.values()) for f in ("n1", "n2", "m")]
     ref = (sum(u for u, _ in pooled.values()), sum(i for _, i in pooled.values()))
     if small is not None and min(*total, *ref) < small:

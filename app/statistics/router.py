@@ -53,7 +53,7 @@ _DESCRIPTION = "\n".join(
 )
 
 
-def _query(
+async def _query(  # async: no I/O, so no thread hop per request
     year_from: Annotated[int | None, Query(ge=1990, le=2100)] = None,
     year_to: Annotated[int | None, Query(ge=1990, le=2100)] = None,
     date_basis: Literal["registration", "facts"] = "registration",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -81,7 +81,9 @@ def _cells(variant: Variant, rows: Rows, dims: Sequence[str]) -> Counts:
     sizes = [len(variant.vocab[d]) for d in dims]
     if len(dims) == 1:
         return np.bincount(_take(variant.codes[dims[0]], rows), minlength=sizes[0])
-    key = _take(variant.codes[dims[0]], rows).astype(np.intp)
+    # Small combined codes in 16 bits: a quarter of the memory traffic of native integers.
+    wide = np.uint16 if int(np.prod(sizes)) <= np.iinfo(np.uint16).max else np.intp
+    key: npt.NDArray[np.integer[Any]] = _take(variant.codes[dims[0]], rows).astype(wide)
     for d, size in zip(dims[1:], sizes[1:], strict=True):
         key *= size
         key += _take(variant.codes[d], rows)

@@ -85,9 +85,10 @@ class Variant:
         return found
 
     def _index(self) -> Index:
-        values, starts = np.unique(self.years, return_index=True)
+        # Sorted by year: a year starts where the year changes.
+        starts = np.flatnonzero(np.r_[True, self.years[1:] != self.years[:-1]][: len(self)])
         ends = np.r_[starts[1:], len(self)][: len(starts)]
-        years = tuple(int(y) for y in values.tolist())
+        years = tuple(int(y) for y in self.years[starts].tolist())
         bounds = {
             y: (int(lo), int(hi))
             for y, lo, hi in zip(years, starts.tolist(), ends.tolist(), strict=True)
