@@ -12,7 +12,6 @@ from pydantic import BaseModel
 
 from app.schema.ubigeo import population, tables
 from app.statistics.capture import Estimate, chapman, stratified, stratified_bounds
-from app.statistics.counting import _overlap
 from app.statistics.population import CaptureCounts
 from app.statistics.rules import GAP_LABELS
 from app.statistics.schemas import (
@@ -26,6 +25,7 @@ from app.statistics.schemas import (
     YearRead,
 )
 from app.statistics.tables import YearCounts
+from app.statistics.variant import overlap_labels
 
 __all__ = ["Get", "build", "patterns", "rate", "year_read"]
 
@@ -122,15 +122,6 @@ def _estimate_read(e: Estimate) -> EstimateRead:
 def _chapman_read(n1: int, n2: int, m: int) -> EstimateRead:
     """Return Chapman's estimate (shared between answers: they are read-only)."""
     return _estimate_read(chapman(n1, n2, m))
-
-
-@lru_cache(maxsize=64)
-def overlap_labels(lists: tuple[str, ...]) -> tuple[str, ...]:
-    """Return the overlap label of each combination of lists (bit mask)."""
-    return tuple(
-        _overlap([lists[i] for i in range(len(lists)) if mask >> i & 1])
-        for mask in range(1 << len(lists))
-    )
 
 
 def _stratified(

@@ -32,6 +32,7 @@ from app.statistics.frame import (
     dump_variant,
     load_variant,
 )
+from app.statistics.tables import warm
 
 __all__ = [
     "CountCell",
@@ -177,8 +178,8 @@ def run_frame(session: Session, key: tuple[int, datetime]) -> Frame:
         return cached(("frame", key, variant), load, heavy=True)
 
     frame = Frame.from_meta(cached(("frame_meta", key), meta), make)
-    # Every variant and its index at once, on the first answer after a run: later queries of
-    # any shape then count in memory instead of paying a load in the middle of the day.
+    # Every variant, its index and unfiltered cubes at once, on the first answer after a run:
+    # later queries of any shape then count in memory instead of paying a load in between.
     cached(("frame_loaded", key), partial(_load_all, frame))
     return frame
 
@@ -186,7 +187,7 @@ def run_frame(session: Session, key: tuple[int, datetime]) -> Frame:
 def _load_all(frame: Frame) -> bool:
     for basis in BASES:
         for family in FAMILIES:
-            frame.variant(basis, family).index()
+            warm(frame.variant(basis, family))
     return True
 
 

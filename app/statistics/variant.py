@@ -16,17 +16,19 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from app.statistics.counting import DIMENSIONS, OwnFigure
+from app.statistics.counting import DIMENSIONS, OwnFigure, _overlap
 from app.statistics.population import CaptureCounts
 
 __all__ = [
     "ATTRS",
     "CORE",
+    "CUBE",
     "DEFAULT_LISTS",
     "PLACE",
     "Frame",
@@ -35,18 +37,29 @@ __all__ = [
     "VariantKey",
     "dump_variant",
     "load_variant",
+    "overlap_labels",
 ]
 
 DEFAULT_LISTS: tuple[str, ...] = ("RETA", "SISTRA")
 ATTRS: tuple[str, ...] = tuple(d for d in DIMENSIONS if d != "year")
 VariantKey = tuple[str, str]  # (date basis, offence family or "")
-# The dimensions folded into one code per person-year with the list bits and identification:
-# every year figure, both stratified estimates (CORE) and the rates (PLACE) are sums over
-# one bincount of that code.
+# The dimensions folded into one code per person-year after the list bits and identification:
+# every year figure, both stratified estimates (CORE), the rates (PLACE) and any filter or
+# grouping on these dimensions are sums over one bincount of that code (the year's *cube*).
 CORE: tuple[str, str] = ("sex", "age_minor")
 PLACE: tuple[str, str] = ("department_residence", "department_birth")
+CUBE: tuple[str, ...] = (*CORE, "offence_family", *PLACE)
 
 IntArray = npt.NDArray[np.intp]
+
+
+@lru_cache(maxsize=64)
+def overlap_labels(lists: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the overlap label of each combination of lists (bit mask)."""
+    return tuple(
+        _overlap([lists[i] for i in range(len(lists)) if mask >> i & 1])
+        for mask in range(1 << len(lists))
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +68,8 @@ class Index:
 
     years: tuple[int, ...]
     bounds: dict[int, tuple[int, int]]
-    # ((((list bits * 2 + identified) * |sex| + sex) * |age_minor| + age_minor)
-    #   * |department_residence| + department_residence) * |department_birth| + birth
-    code: IntArray
-    shape: tuple[int, int, int, int, int, int]
+    code: IntArray  # (list bits * 2 + identified) * ... then each of CUBE, in mixed radix
+    shape: tuple[int, ...]  # [list bits, identified, *CUBE]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +104,12 @@ class Variant:
             y: (int(lo), int(hi))
             for y, lo, hi in zip(years, starts.tolist(), ends.tolist(), strict=True)
         }
-        shape = (1 << len(self.lists), 2, *(len(self.vocab[d]) for d in (*CORE, *PLACE)))
+        shape = (1 << len(self.lists), 2, *(len(self.vocab[d]) for d in CUBE))
         code = self.systems.astype(np.intp) * 2 + self.identified
-        for dim, size in zip((*CORE, *PLACE), shape[2:], strict=True):
+        for dim, size in zip(CUBE, shape[2:], strict=True):
             code *= size
             code += self.codes[dim]
-        return Index(years, bounds, code, shape)  # type: ignore[arg-type]
+        return Index(years, bounds, code, shape)
 
     def year_set(self) -> set[int]:
         """Return the years with at least one person-year."""
