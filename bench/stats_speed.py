@@ -28,8 +28,8 @@ of the repeats (warm: the answer cache), with CPU time and the machine load. Sma
 suppression is off (reviewer view); `--suppress` turns it on, `--suppress-both` runs the victims
 mix without then with it. `--http` also sends the victims mix through
 `GET /v1/statistics/victims` on the ASGI app (httpx's ASGI transport), caches cleared first.
-`--db FILE --reuse` (or `--url ... --reuse`) keeps the facts and the stored frame of an earlier
-run of the bench with the same `--rows` instead of rebuilding them.
+`--db FILE --reuse` (or `--url ... --reuse`) keeps the facts of an earlier run of the bench with
+the same `--rows` instead of inserting them again (the frame is always built and stored).
 """
 
 from __future__ import annotations
@@ -135,11 +135,10 @@ def _present(engine: Any) -> int:
     try:
         with engine.connect() as conn:
             runs = conn.exec_driver_sql("SELECT count(*) FROM link_runs").scalar_one()
-            frames = conn.exec_driver_sql("SELECT count(*) FROM statistics_frames").scalar_one()
             facts = conn.exec_driver_sql("SELECT count(*) FROM victim_facts").scalar_one()
     except Exception:
         return -1
-    return int(facts) if runs == 1 and frames else -1
+    return int(facts) if runs == 1 else -1
 
 
 def shapes(n: int, rng: random.Random) -> list[dict[str, Any]]:
@@ -374,19 +373,17 @@ def main() -> None:
     ap.add_argument("--methods", nargs="*", default=["index", "sql", "victims"])
     ap.add_argument("--suppress", action="store_true")
     ap.add_argument("--db", default="", help="SQLite file to keep (default: a temporary one)")
-    ap.add_argument("--reuse", action="store_true", help="keep the facts and frame of a last run")
+    ap.add_argument("--reuse", action="store_true", help="keep the facts of an earlier run")
     ap.add_argument("--suppress-both", action="store_true", help="victims: without, then with")
     ap.add_argument("--http", action="store_true", help="victims: also through the HTTP route")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="stats-speed-") as tmp:
         url = args.url or (f"sqlite:///{args.db}" if args.db else f"sqlite:///{tmp}/facts.db")
         engine = build(url, args.rows, reuse=args.reuse)
-        reused = args.reuse and _present(engine) == args.rows
         modes = [False, True] if args.suppress_both else [args.suppress]
         for method in args.methods:
             if method == "victims":
-                if not reused:  # the stored frame of an earlier run of the bench
-                    store_victims_frame(engine)
+                store_victims_frame(engine)
                 for suppress in modes:
                     run_victims(engine, args.queries, args.shapes, suppress)
                     if args.http:

@@ -188,18 +188,33 @@ _FIELDS = ("years", "systems", "ever", "identified")
 
 
 def dump_variant(v: Variant) -> tuple[bytes, dict[str, Any]]:
-    """Serialise a variant: NumPy arrays as one .npz blob, vocabularies as JSON."""
-    buf = io.BytesIO()
+    """Serialise a variant: the arrays' raw bytes one after the other (their layout and the
+    vocabularies in the JSON meta), so loading is a view on the blob, not a copy."""
     arrays = {f: getattr(v, f) for f in _FIELDS}
     arrays.update({f"code_{d}": c for d, c in v.codes.items()})
-    np.savez(buf, **arrays)  # uncompressed: loading is a copy, not a decompression
-    return buf.getvalue(), {"vocab": {d: list(t) for d, t in v.vocab.items()}, "lists": v.lists}
+    layout: list[list[Any]] = []
+    chunks: list[bytes] = []
+    offset = 0
+    for name, array in arrays.items():
+        raw = np.ascontiguousarray(array).tobytes()
+        layout.append([name, array.dtype.str, offset, len(array)])
+        pad = -len(raw) % 8  # every array starts on an 8-byte boundary
+        chunks += [raw, b"\0" * pad]
+        offset += len(raw) + pad
+    meta = {"vocab": {d: list(t) for d, t in v.vocab.items()}, "lists": v.lists, "layout": layout}
+    return b"".join(chunks), meta
 
 
 def load_variant(data: bytes, meta: Mapping[str, Any]) -> Variant:
-    """Load a variant serialised by `dump_variant`."""
-    with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-        arrays = {k: npz[k] for k in npz.files}
+    """Load a variant serialised by `dump_variant` (or as .npz, by earlier versions)."""
+    if "layout" in meta:
+        arrays = {
+            name: np.frombuffer(data, dtype=np.dtype(dtype), count=count, offset=offset)
+            for name, dtype, offset, count in meta["layout"]
+        }
+    else:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
     vocab = {d: tuple(t) for d, t in meta["vocab"].items()}
     return Variant(
         arrays["years"],
