@@ -24,13 +24,18 @@ for each method:
   the first request after a run pays in a server process: loading the stored frame.
 
 For each it prints p50/p95/p99 of all queries, of the first time each shape is seen (cold) and
-of the repeats (warm: the answer cache), with CPU time. Small-cell suppression is off
-(reviewer view); `--suppress` turns it on.
+of the repeats (warm: the answer cache), with CPU time and the machine load. Small-cell
+suppression is off (reviewer view); `--suppress` turns it on, `--suppress-both` runs the victims
+mix without then with it. `--http` also sends the victims mix through
+`GET /v1/statistics/victims` on the ASGI app (httpx's ASGI transport), caches cleared first.
+`--db FILE --reuse` (or `--url ... --reuse`) keeps the facts of an earlier run of the bench with
+the same `--rows` instead of inserting them again (the frame is always built and stored).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -84,9 +89,12 @@ def _fact(i: int, rng: random.Random) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def build(url: str, rows: int) -> Any:
+def build(url: str, rows: int, *, reuse: bool = False) -> Any:
     """Create the tables and bulk-insert `rows` synthetic facts; return the engine."""
     engine = create_engine(url)
+    if reuse and _present(engine) == rows:
+        print(f"reusing {rows:,} facts on {engine.dialect.name}")
+        return engine
     tables = [
         VictimFact.__table__, StatisticsSnapshot.__table__, LinkRun.__table__,
         StatisticsFrame.__table__,
@@ -120,6 +128,17 @@ def build(url: str, rows: int) -> Any:
             conn.exec_driver_sql("ANALYZE")
     print(f"built {rows:,} facts in {time.perf_counter() - t0:.1f}s on {engine.dialect.name}")
     return engine
+
+
+def _present(engine: Any) -> int:
+    """Return the facts already stored with the bench's link run (-1: none)."""
+    try:
+        with engine.connect() as conn:
+            runs = conn.exec_driver_sql("SELECT count(*) FROM link_runs").scalar_one()
+            facts = conn.exec_driver_sql("SELECT count(*) FROM victim_facts").scalar_one()
+    except Exception:
+        return -1
+    return int(facts) if runs == 1 else -1
 
 
 def shapes(n: int, rng: random.Random) -> list[dict[str, Any]]:
@@ -170,8 +189,8 @@ def _victim_query(q: dict[str, Any], rng: random.Random) -> VictimQuery:
     )
 
 
-def run_victims(engine: Any, queries: int, n_shapes: int, suppress: bool) -> None:
-    """Store the run's frame, clear the caches, then time the /victims query mix."""
+def store_victims_frame(engine: Any) -> None:
+    """Build the run's person-year frame from the facts and store it (end of a linkage run)."""
     clear_caches()
     with Session(engine) as session:
         t0, c0 = time.perf_counter(), time.process_time()
@@ -186,29 +205,131 @@ def run_victims(engine: Any, queries: int, n_shapes: int, suppress: bool) -> Non
             f"victims frame: facts read {t1 - t0:.1f}s (CPU {c1 - c0:.1f}s), frame built and"
             f" stored {t2 - t1:.1f}s (CPU {c2 - c1:.1f}s): once per linkage run"
         )
+
+
+def _load() -> str:
+    return "load " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _report(title: str, first: tuple[float, float], cold: list[float], warm: list[float],
+            cpu_cold: list[float], cpu_warm: list[float]) -> None:  # fmt: skip
+    print(title)
+    print(
+        f"first call after the run (stored frame loaded): {first[0]:.0f} ms (CPU {first[1]:.0f} ms)"
+    )
+    print(_line("all", cold + warm))
+    print(_line("cold", cold))
+    print(_line("warm", warm))
+    print(_line("CPU", cpu_cold + cpu_warm))
+    print(_line("CPUcld", cpu_cold))
+
+
+def run_victims(engine: Any, queries: int, n_shapes: int, suppress: bool) -> None:
+    """Clear the caches, then time the /victims query mix through the service."""
     clear_caches()
     rng = random.Random(2)
     pool = [_victim_query(q, rng) for q in shapes(n_shapes, rng)]
     seen: set[int] = set()
     cold: list[float] = []
     warm: list[float] = []
-    cpu: list[float] = []
+    cpu_cold: list[float] = []
+    cpu_warm: list[float] = []
+    first = (0.0, 0.0)
+    print(_load())
     with Session(engine) as session:
         for n in range(queries):
             i = rng.randrange(len(pool))
             t0, c0 = time.perf_counter(), time.process_time()
             service.victim_statistics(session, query=pool[i], suppress_small=suppress)
             ms = (time.perf_counter() - t0) * 1000
-            cpu.append((time.process_time() - c0) * 1000)
+            cpu = (time.process_time() - c0) * 1000
             if n == 0:
-                print(f"victims first call after the run: {ms:.0f} ms (CPU {cpu[-1]:.0f} ms)")
+                first = (ms, cpu)
             (warm if i in seen else cold).append(ms)
+            (cpu_warm if i in seen else cpu_cold).append(cpu)
             seen.add(i)
-    print(f"method victims ({queries} queries, {n_shapes} shapes, suppression {suppress})")
-    print(_line("all", cold + warm))
-    print(_line("cold", cold))
-    print(_line("warm", warm))
-    print(_line("CPU", cpu))
+    _report(
+        f"method victims ({queries} queries, {n_shapes} shapes, suppression {suppress}), {_load()}",
+        first, cold, warm, cpu_cold, cpu_warm,
+    )  # fmt: skip
+
+
+def _params(q: VictimQuery) -> dict[str, Any]:
+    params: dict[str, Any] = {"date_basis": q.date_basis, "group_by": q.group_by}
+    params["where"] = [f"{d}:{v}" for d, values in q.where.items() for v in values]
+    if q.year_from is not None:
+        params["year_from"] = q.year_from
+    if q.offence_family is not None:
+        params["offence_family"] = q.offence_family
+    return params
+
+
+def run_http(engine: Any, queries: int, n_shapes: int, suppress: bool) -> None:
+    """Time the same mix through `GET /v1/statistics/victims` on the ASGI app (routing,
+    parameters, role check, serialisation; the API-key look-up is replaced by a fixed caller)."""
+    import asyncio
+
+    import httpx
+    from fastapi import FastAPI
+
+    from app import deps
+    from app.auth.roles import Role
+    from app.auth.service import Principal
+    from app.db import reset_engine
+    from app.statistics.router import router
+
+    app = FastAPI()
+    app.include_router(router)
+    role = Role.ANALYST if suppress else Role.REVIEWER
+    caller = Principal("bench", "bench", role, None)
+    # The production dependencies (a session per request from the configured database, the
+    # role check); only the API-key look-up is replaced by a fixed caller. (FastAPI's
+    # dependency_overrides re-analyse the overridden callables on every request.)
+    os.environ["INTERTRATA_DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
+    reset_engine()
+    deps.authenticate = lambda session, token: caller  # type: ignore[assignment]
+    clear_caches()
+    rng = random.Random(2)
+    pool = [_victim_query(q, rng) for q in shapes(n_shapes, rng)]
+    seen: set[int] = set()
+    cold: list[float] = []
+    warm: list[float] = []
+    cpu_cold: list[float] = []
+    cpu_warm: list[float] = []
+    first = (0.0, 0.0)
+    print(_load())
+
+    async def send_all() -> None:
+        nonlocal first
+        transport = httpx.ASGITransport(app=app)
+        headers = {"Authorization": "Bearer bench"}
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://bench", headers=headers
+        ) as client:
+            for n in range(queries):
+                i = rng.randrange(len(pool))
+                t0, c0 = time.perf_counter(), time.process_time()
+                response = await client.get("/v1/statistics/victims", params=_params(pool[i]))
+                body = response.content
+                ms = (time.perf_counter() - t0) * 1000
+                cpu = (time.process_time() - c0) * 1000
+                if (
+                    response.status_code != 200
+                    or b'"suppressed":%s' % (b"true" if suppress else b"false") not in body
+                ):
+                    raise SystemExit(f"unexpected answer {response.status_code}: {body[:200]!r}")
+                if n == 0:
+                    first = (ms, cpu)
+                (warm if i in seen else cold).append(ms)
+                (cpu_warm if i in seen else cpu_cold).append(cpu)
+                seen.add(i)
+
+    asyncio.run(send_all())
+    _report(
+        f"HTTP GET /v1/statistics/victims ({queries} requests, {n_shapes} shapes, role"
+        f" {role.value}, suppression {suppress}), {_load()}",
+        first, cold, warm, cpu_cold, cpu_warm,
+    )  # fmt: skip
 
 
 def run(engine: Any, queries: int, n_shapes: int, method: str, suppress: bool) -> None:
@@ -251,13 +372,22 @@ def main() -> None:
     ap.add_argument("--url", default="")
     ap.add_argument("--methods", nargs="*", default=["index", "sql", "victims"])
     ap.add_argument("--suppress", action="store_true")
+    ap.add_argument("--db", default="", help="SQLite file to keep (default: a temporary one)")
+    ap.add_argument("--reuse", action="store_true", help="keep the facts of an earlier run")
+    ap.add_argument("--suppress-both", action="store_true", help="victims: without, then with")
+    ap.add_argument("--http", action="store_true", help="victims: also through the HTTP route")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="stats-speed-") as tmp:
-        url = args.url or f"sqlite:///{tmp}/facts.db"
-        engine = build(url, args.rows)
+        url = args.url or (f"sqlite:///{args.db}" if args.db else f"sqlite:///{tmp}/facts.db")
+        engine = build(url, args.rows, reuse=args.reuse)
+        modes = [False, True] if args.suppress_both else [args.suppress]
         for method in args.methods:
             if method == "victims":
-                run_victims(engine, args.queries, args.shapes, args.suppress)
+                store_victims_frame(engine)
+                for suppress in modes:
+                    run_victims(engine, args.queries, args.shapes, suppress)
+                    if args.http:
+                        run_http(engine, args.queries, args.shapes, suppress)
             else:
                 run(engine, args.queries, args.shapes, method, args.suppress)
         engine.dispose()

@@ -1,82 +1,108 @@
 """Victims answers from a person-year frame: the year's figures, gap decomposition, grouped
-cells, rates, Chapman estimates and overlap patterns, with small-cell suppression."""
+cells, rates, Chapman estimates and overlap patterns, with small-cell suppression.
+
+Every count comes from `tables.count_years` (a few bincounts per year); this module ties the
+values together for suppression and `reads.py` renders them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import partial
+from itertools import product
 from typing import Any
 
-from app.schema.ubigeo import population, tables
-from app.statistics.capture import (
-    ASSUMPTIONS,
-    BOUNDS_ASSUMPTIONS,
-    Estimate,
-    chapman,
-    stratified,
-    stratified_bounds,
-)
+import numpy as np
+
+from app.statistics.capture import ASSUMPTIONS, BOUNDS_ASSUMPTIONS
 from app.statistics.counting import DIMENSIONS
-from app.statistics.frame import Frame, Slice
-from app.statistics.population import CaptureCounts
-from app.statistics.rules import GAP_LABELS as _GAP_LABELS
+from app.statistics.reads import build, patterns, rate, year_read
 from app.statistics.rules import RULES
-from app.statistics.schemas import (
-    BoundsRead,
-    CellRead,
-    EstimateRead,
-    GapRead,
-    GapStepRead,
-    PatternRead,
-    RateRead,
-    StratifiedEstimateRead,
-    VictimQuery,
-    VictimStatsRead,
-    YearRead,
-)
+from app.statistics.schemas import CellRead, PatternRead, VictimQuery, VictimStatsRead, YearRead
 from app.statistics.suppression import Constraint, marginal_table, suppress
+from app.statistics.tables import YearCounts, count_years
+from app.statistics.variant import Frame, Variant
 
 __all__ = ["MAX_GROUP_DIMS", "answer", "answer_together", "check"]
 
 MAX_GROUP_DIMS = 2  # besides the year: keeps tables readable and the suppression audit exact
+_TOTAL = {"*": "total"}  # a margin's label in the served cells
 
 
 @dataclass
 class _Table:
-    """All values served, keyed, with the constraints that tie them and the hidden helpers."""
+    """All values served, keyed, with the constraints that tie them and the hidden helpers.
+
+    Constraints are only collected when `tied` (they serve suppression alone)."""
 
     values: dict[tuple[Any, ...], int]
     constraints: list[Constraint[tuple[Any, ...]]]
     unpublished: set[tuple[Any, ...]]
+    tied: bool = True
 
     def add(self, total: tuple[Any, ...], parts: Sequence[tuple[Any, ...]]) -> None:
-        self.constraints.append((total, list(parts)))
+        if self.tied:
+            self.constraints.append((total, list(parts)))
+
+
+def _count(by_bits: Sequence[int], seen: int, unseen: int = 0) -> int:
+    """Person-years whose list bits include all of `seen` and none of `unseen`."""
+    return sum(n for m, n in enumerate(by_bits) if m & seen == seen and not m & unseen)
+
+
+def _base_values(base: Variant, year: int) -> dict[str, int]:
+    """Return the year's figures over every person-year (the same for every query)."""
+    key = ("base_values", year)
+    found = base.memo.get(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    pairs = base.seen_ever(year)  # [list bits that year, list bits ever]
+    lists = base.lists
+    r, s = (1 << lists.index(n) if n in lists else 0 for n in ("RETA", "SISTRA"))
+    this_year = pairs.sum(axis=1).tolist()
+    ever_r = pairs[:, [e for e in range(len(pairs)) if e & r]].sum(axis=1).tolist()
+    ever_s = pairs[:, [e for e in range(len(pairs)) if e & s]].sum(axis=1).tolist()
+    found = base.memo[key] = {
+        "reta_persons_all": _count(this_year, r),
+        "sistra_persons_all": _count(this_year, s),
+        "both_all": _count(this_year, r | s),
+        "reta_only_all": _count(this_year, r, unseen=s),
+        "sistra_only_all": _count(this_year, s, unseen=r),
+        "reta_only_other_year": _count(ever_s, r, unseen=s),
+        "sistra_only_other_year": _count(ever_r, s, unseen=r),
+        "rec_all": sum(this_year),
+    }
+    return found
 
 
 def _year_values(
-    filtered: Slice, base: Slice, scope: int, basis: int, own: dict[str, int]
+    counts: YearCounts | None,
+    base: dict[str, int],
+    lists: tuple[str, ...],
+    scope: int,
+    basis: int,
+    own: dict[str, int],
 ) -> dict[str, int]:
     # Persons are distinct within a person-year set, so set algebra is counting by list bits.
-    r, s = filtered.bit("RETA"), filtered.bit("SISTRA")
-    identified = filtered.identified_count()
+    r, s = (1 << lists.index(n) if n in lists else 0 for n in ("RETA", "SISTRA"))
+    if counts is None:
+        by_bits: list[int] = [0] * (1 << len(lists))
+        identified = 0
+    else:
+        by_bits = counts.core.sum(axis=(1, 2, 3)).tolist()
+        identified = int(counts.core[:, 1].sum())
+    reconciled = sum(by_bits)
     v = {
-        "reconciled": len(filtered),
+        "reconciled": reconciled,
         "identified": identified,
-        "unidentified": len(filtered) - identified,
-        "reta_only": filtered.count(r, unseen=s),
-        "sistra_only": filtered.count(s, unseen=r),
-        "both": filtered.count(r | s),
+        "unidentified": reconciled - identified,
+        "reta_only": _count(by_bits, r, unseen=s),
+        "sistra_only": _count(by_bits, s, unseen=r),
+        "both": _count(by_bits, r | s),
         **own,
-        "reta_persons_all": base.count(r),
-        "sistra_persons_all": base.count(s),
-        "both_all": base.count(r | s),
-        "reta_only_all": base.count(r, unseen=s),
-        "sistra_only_all": base.count(s, unseen=r),
-        "reta_only_other_year": base.count(r, unseen=s, ever=s),
-        "sistra_only_other_year": base.count(s, unseen=r, ever=r),
-        "rec_all": len(base),
+        **base,
         "rec_scope": scope,
         "rec_basis": basis,
     }
@@ -116,73 +142,6 @@ _UNPUBLISHED = (
 )
 
 
-def _gaps(year: int, get: Any) -> list[GapRead]:
-    def step(key: str, sign: int) -> GapStepRead:
-        value = get(year, key)
-        return GapStepRead(
-            key=key, label=_GAP_LABELS[key], value=None if value is None else sign * value
-        )
-
-    tail = [step("scope_term", -1), step("basis_term", -1), step("filter_term", -1)]
-    end = get(year, "reconciled")
-    return [
-        GapRead(
-            start="reta_rows",
-            start_value=get(year, "reta_rows"),
-            steps=[
-                step("dup_reta", -1),
-                step("sistra_only_never", 1),
-                step("sistra_only_other_year", 1),
-                *tail,
-            ],
-            end_value=end,
-        ),
-        GapRead(
-            start="sistra_rows",
-            start_value=get(year, "sistra_rows"),
-            steps=[
-                step("dup_sistra", -1),
-                step("reta_only_never", 1),
-                step("reta_only_other_year", 1),
-                *tail,
-            ],
-            end_value=end,
-        ),
-        GapRead(
-            start="reta_rows+sistra_rows",
-            start_value=None
-            if get(year, "reta_rows") is None or get(year, "sistra_rows") is None
-            else get(year, "reta_rows") + get(year, "sistra_rows"),
-            steps=[step("dup_reta", -1), step("dup_sistra", -1), step("both_all", -1), *tail],
-            end_value=end,
-        ),
-    ]
-
-
-def _estimate_read(e: Estimate) -> EstimateRead:
-    return EstimateRead(
-        n1=e.n1, n2=e.n2, m=e.m, observed=e.observed, total=round(e.total, 1),
-        se=round(e.se, 1), ci_low=round(e.ci_low, 1), ci_high=round(e.ci_high, 1),
-    )  # fmt: skip
-
-
-def _stratified(items: Slice, dim: str, *, small: int | None) -> StratifiedEstimateRead | None:
-    groups: dict[str, dict[str, int]] = {}
-    for (value, overlap), n in items.tabulate([dim, "overlap"]).items():
-        groups.setdefault(value, {})[overlap] = n
-    counts = {
-        k: (c.get("solo_reta", 0), c.get("solo_sistra", 0), c.get("ambos", 0))
-        for k, c in sorted(groups.items())
-    }
-    if not counts:
-        return None
-    est = stratified({k: (r + b, s + b, b) for k, (r, s, b) in counts.items()})
-    strata = {k: _estimate_read(e) for k, e in est.strata.items()}
-    if small is not None and any(min(c) < small for c in counts.values()):
-        strata = {}
-    return StratifiedEstimateRead(by=dim, total=_estimate_read(est.total), strata=strata)
-
-
 def _in_range(query: VictimQuery, year: int) -> bool:
     return (query.year_from is None or year >= query.year_from) and (
         query.year_to is None or year <= query.year_to
@@ -200,38 +159,70 @@ def check(query: VictimQuery) -> list[str]:
     return ["year", *dims]
 
 
-@lru_cache(maxsize=256)
-def _dept_code(name: str) -> str | None:
-    return next((a.inei for a in tables().departments.values() if a.department == name), None)
+def _labelled(counts: np.ndarray, vocabs: Sequence[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
+    """Return the non-empty cells of a dense table by their labels, sorted (as `tabulate`)."""
+    if not vocabs:
+        total = int(counts)
+        return {(): total} if total else {}
+    where = np.nonzero(counts)
+    values = counts[where].tolist()
+    keys = zip(
+        *(np.asarray(v, dtype=object)[c].tolist() for v, c in zip(vocabs, where, strict=True)),
+        strict=True,
+    )
+    return dict(sorted(zip(keys, values, strict=True)))
 
 
-_FIELDS = (
-    "reconciled", "identified", "unidentified", "reta_only", "sistra_only", "both",
-    "reta_rows", "reta_rows_trafficking", "sistra_rows", "sistra_rows_trafficking",
-)  # fmt: skip
+def _margins(counts: np.ndarray, vocabs: Sequence[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
+    """Return the non-empty cells and margins of a dense table (as `marginal_table`'s values)."""
+    n = len(vocabs)
+    if n == 0:
+        total = int(counts)
+        return {(): total} if total else {}
+    out: dict[tuple[str, ...], int] = {}
+    for summed in product((False, True), repeat=n):
+        axes = tuple(i for i, s in enumerate(summed) if s)
+        table = counts.sum(axis=axes) if axes else counts
+        kept = [vocabs[i] for i in range(n) if not summed[i]]
+        if not kept:
+            total = int(table)
+            if total:
+                out[("*",) * n] = total
+            continue
+        where = np.nonzero(table)
+        values = table[where].tolist()
+        labels = iter(
+            [np.asarray(v, dtype=object)[c].tolist() for v, c in zip(kept, where, strict=True)]
+        )
+        columns = [["*"] * len(values) if s else next(labels) for s in summed]
+        out.update(zip(zip(*columns, strict=True), values, strict=True))
+    return out
 
 
-def _fill_cells(table: _Table, year: int, items: Slice, dims: list[str]) -> None:
+def _fill_cells(table: _Table, year: int, cells: dict[tuple[str, ...], int], n: int) -> None:
     """Add the grouping table of one year (person-years of different years never add up)."""
-    values, constraints = marginal_table(items.tabulate(dims[1:]))
+    values, constraints = marginal_table(cells)
     y = str(year)
     for key, v in values.items():
         table.values[("c", y, *key)] = v
     for total, parts in constraints:
         table.add(("c", y, *total), [("c", y, *p) for p in parts])
     if values:
-        table.add(("y", year, "reconciled"), [("c", y, *(("*",) * (len(dims) - 1)))])
+        table.add(("y", year, "reconciled"), [("c", y, *(("*",) * n))])
 
 
 def _fill_rates(
-    table: _Table, year: int, items: Slice, dims: list[str]
+    table: _Table, year: int, counts: YearCounts | None, variant: Variant, dims: list[str]
 ) -> list[tuple[str, int, str]]:
     """Add persons by department of residence and of birth, tied to the year and the cells."""
     keys: list[tuple[str, int, str]] = []
-    for basis in ("residence", "birth"):
+    if counts is None:
+        return keys
+    for axis, basis in enumerate(("residence", "birth")):
         dim = f"department_{basis}"
         parts: list[tuple[Any, ...]] = []
-        for (dept,), v in items.tabulate([dim]).items():
+        persons = counts.place.sum(axis=1 - axis)
+        for (dept,), v in _labelled(persons, [variant.vocab[dim]]).items():
             key = ("r", basis, year, dept)
             table.values[key] = v
             parts.append(key)
@@ -245,135 +236,18 @@ def _fill_rates(
     return keys
 
 
-@lru_cache(maxsize=256)
-def _population(code: str | None) -> float | None:
-    return population(code) if code else None
-
-
-@lru_cache(maxsize=16_384)
-def _rate(basis: str, year: int, dept: str, persons: int | None) -> RateRead:
-    """Return the rate of a department (shared between answers: they are read-only)."""
-    code = _dept_code(dept)
-    pop = _population(code)
-    # Built without validation (hundreds per answer): the values have the validated types.
-    return RateRead.model_construct(
-        year=year,
-        basis="residence" if basis == "residence" else "birth",
-        department=dept,
-        department_code=code,
-        persons=persons,
-        population=float(round(pop)) if pop else None,
-        rate_per_100k=round(persons / pop * 100_000, 2) if persons is not None and pop else None,
-    )
-
-
-def _bounds_read(
-    strata: dict[str, CaptureCounts] | None,
-    pooled: dict[str, tuple[int, int]],
-    small: int | None,
-) -> BoundsRead | None:
-    if not strata or sum(c.m for c in strata.values()) == 0:
-        return None
-    total = [sum(getattr(c, f) for c in strata.values()) for f in ("n1", "n2", "m")]
-    ref = (sum(u for u, _ in pooled.values()), sum(i for _, i in pooled.values()))
-    if small is not None and min(*total, *ref) < small:
-        return None
-    b = stratified_bounds({k: (c.n1, c.n2, c.m) for k, c in strata.items()}, pooled)
-    # The aligned population differs slightly from the year's published figures: below
-    # reviewer its counts are not served, so differences cannot reveal small cells.
-    names = ("n1", "n2", "m", "unreferred", "unreferred_in_sistra")
-    shown = dict(zip(names, (*total, *ref), strict=True))
-    return BoundsRead(
-        lower_total=round(b.lower.total, 1),
-        upper_total=round(b.upper_total, 1),
-        ci_low=round(b.ci_low, 1),
-        ci_high=round(b.ci_high, 1),
-        **({} if small is not None else shown),
-    )
-
-
-def _year_read(
-    year: int,
-    items: Slice,
-    get: Any,
-    small: int | None,
-    aligned: dict[str, CaptureCounts] | None = None,
-    pooled: dict[str, tuple[int, int]] | None = None,
-) -> tuple[YearRead, list[PatternRead]]:
-    fields: dict[str, int | None] = {k: get(year, k) for k in _FIELDS}
-    r, s, b = fields["reta_only"], fields["sistra_only"], fields["both"]
-    estimate = None
-    if r is not None and s is not None and b is not None and (small is None or b >= small):
-        estimate = _estimate_read(chapman(r + b, s + b, b))
-    read = YearRead(
-        year=year,
-        **fields,
-        estimate=estimate,
-        estimate_by_sex=_stratified(items, "sex", small=small) if estimate else None,
-        estimate_by_age=_stratified(items, "age_minor", small=small) if estimate else None,
-        estimate_bounds=_bounds_read(aligned, pooled or {}, small) if estimate else None,
-        gaps=_gaps(year, get),
-    )
-    patterns = [
-        PatternRead(year=year, lists={"RETA": lists[0], "SISTRA": lists[1]}, persons=value)
-        for lists, value in (((True, False), r), ((False, True), s), ((True, True), b))
-    ]
-    return read, patterns
-
-
-@dataclass
-class _Prepared:
-    """One query's values before suppression, and what rendering its answer needs."""
-
-    query: VictimQuery
-    dims: list[str]
-    years: list[int]
-    table: _Table
-    slices: dict[int, Slice]
-    rate_keys: list[tuple[str, int, str]]
-    lists: tuple[str, ...]
-
-
-def _prepare(frame: Frame, query: VictimQuery) -> _Prepared:
-    dims = check(query)
-    basis, family = query.date_basis, query.offence_family
-    where = {k: set(v) for k, v in query.where.items()}
-    filtered = frame.variant(basis, family).select(where)
-    base = frame.variant("registration", None)
-    scope = frame.variant("registration", family).counts_by_year()
-    in_basis = frame.variant(basis, family).counts_by_year()
-    own = frame.own
-    years = sorted(y for y in {y for _, y in own} | filtered.year_set() if _in_range(query, y))
-    table = _Table({}, [], set())
-    rate_keys: list[tuple[str, int, str]] = []
-    slices: dict[int, Slice] = {}
-    for y in years:
-        figures = {
-            f"{s.lower()}_{k}": getattr(own[(s, y)], k) if (s, y) in own else 0
-            for s in ("RETA", "SISTRA")
-            for k in ("rows", "rows_trafficking")
-        }
-        f = slices[y] = filtered.year(y)
-        values = _year_values(f, base.year(y), scope.get(y, 0), in_basis.get(y, 0), figures)
-        table.values.update({("y", y, k): v for k, v in values.items()})
-        table.unpublished.update(("y", y, k) for k in _UNPUBLISHED)
-        for total, parts in _YEAR_CONSTRAINTS:
-            table.add(("y", y, total), [("y", y, p) for p in parts])
-        _fill_cells(table, y, f, dims)
-        rate_keys += _fill_rates(table, y, f, dims)
-        if len(frame.lists) > 2:
-            _fill_patterns(table, y, f)
-    return _Prepared(query, dims, years, table, slices, rate_keys, frame.lists)
-
-
-def _fill_patterns(table: _Table, year: int, items: Slice) -> None:
+def _fill_patterns(
+    table: _Table, year: int, counts: YearCounts | None, lists: tuple[str, ...]
+) -> None:
     """Add the persons of every combination of 3+ lists, tied to the year's figures (with two
     lists the combinations are reta_only, sistra_only and both themselves)."""
-    counts = items.patterns()
-    masks = range(1, 1 << len(items.lists))
+    by_bits = (
+        [0] * (1 << len(lists)) if counts is None else counts.core.sum(axis=(1, 2, 3)).tolist()
+    )
+    masks = range(1, 1 << len(lists))
     for mask in masks:
-        table.values[("p", year, mask)] = counts.get(mask, 0)
-    r, s = items.bit("RETA"), items.bit("SISTRA")
+        table.values[("p", year, mask)] = by_bits[mask]
+    r, s = (1 << lists.index(n) for n in ("RETA", "SISTRA"))
     groups = {
         "reconciled": list(masks),
         "both": [m for m in masks if m & r and m & s],
@@ -384,15 +258,61 @@ def _fill_patterns(table: _Table, year: int, items: Slice) -> None:
         table.add(("y", year, total), [("p", year, m) for m in parts])
 
 
-def _patterns(year: int, lists: tuple[str, ...], get: Any) -> list[PatternRead]:
-    return [
-        PatternRead(
-            year=year,
-            lists={name: bool(mask >> i & 1) for i, name in enumerate(lists)},
-            persons=get("p", year, mask),
+@dataclass
+class _Prepared:
+    """One query's values before suppression, and what rendering its answer needs."""
+
+    query: VictimQuery
+    dims: list[str]
+    years: list[int]
+    table: _Table
+    counts: dict[int, YearCounts]
+    vocab: Mapping[str, tuple[str, ...]]
+    rate_keys: list[tuple[str, int, str]]
+    lists: tuple[str, ...]
+
+
+def _prepare(frame: Frame, query: VictimQuery, *, tied: bool = True) -> _Prepared:
+    dims = check(query)
+    basis, family = query.date_basis, query.offence_family
+    where = {k: set(v) for k, v in query.where.items()}
+    variant = frame.variant(basis, family)
+    base = frame.variant("registration", None)
+    scope = frame.variant("registration", family).counts_by_year()
+    in_basis = variant.counts_by_year()
+    own = frame.own
+    own_years = {y for _, y in own}
+    candidates = sorted(y for y in own_years | variant.year_set() if _in_range(query, y))
+    counts = count_years(variant, where=where, dims=dims[1:], years=candidates)
+    years = [y for y in candidates if y in own_years or y in counts]
+    table = _Table({}, [], set(), tied)
+    rate_keys: list[tuple[str, int, str]] = []
+    vocabs = [variant.vocab[d] for d in dims[1:]]
+    for y in years:
+        figures = {
+            f"{s.lower()}_{k}": getattr(own[(s, y)], k) if (s, y) in own else 0
+            for s in ("RETA", "SISTRA")
+            for k in ("rows", "rows_trafficking")
+        }
+        c = counts.get(y)
+        values = _year_values(
+            c, _base_values(base, y), frame.lists, scope.get(y, 0), in_basis.get(y, 0), figures
         )
-        for mask in range(1, 1 << len(lists))
-    ]
+        table.values.update({("y", y, k): v for k, v in values.items()})
+        table.unpublished.update(("y", y, k) for k in _UNPUBLISHED)
+        for total, parts in _YEAR_CONSTRAINTS:
+            table.add(("y", y, total), [("y", y, p) for p in parts])
+        if table.tied:
+            cells = {} if c is None else _labelled(c.cells, vocabs)
+            _fill_cells(table, y, cells, len(dims) - 1)
+        elif c is not None:  # the values alone, summed with NumPy
+            table.values.update(
+                (("c", str(y), *k), v) for k, v in _margins(c.cells, vocabs).items()
+            )
+        rate_keys += _fill_rates(table, y, c, variant, dims)
+        if len(frame.lists) > 2:
+            _fill_patterns(table, y, c, frame.lists)
+    return _Prepared(query, dims, years, table, counts, variant.vocab, rate_keys, frame.lists)
 
 
 def answer(
@@ -404,7 +324,7 @@ def answer(
     last_linkage: datetime | None = None,
 ) -> VictimStatsRead:
     """Answer a query from a person-year frame (`compute` with the rows already framed)."""
-    prep = _prepare(frame, query)
+    prep = _prepare(frame, query, tied=suppress_small)
     t = prep.table
     hidden = (
         suppress(t.values, t.constraints, threshold=threshold, unpublished=t.unpublished)
@@ -475,10 +395,11 @@ def _finish(
 ) -> VictimStatsRead:
     query, dims, years, table = prep.query, prep.dims, prep.years, prep.table
     family = query.offence_family
+    values = table.values
 
     def get(*key: Any) -> int | None:
         full = key if key[0] in ("c", "r", "p") else ("y", *key)
-        return None if full in hidden else table.values.get(full, 0)
+        return None if full in hidden else values.get(full, 0)
 
     small = threshold if suppress_small else None
     # The dependence interval is for a whole year's population: filters would cut cases apart.
@@ -492,13 +413,18 @@ def _finish(
             u, i = pooled.get(name, (0, 0))
             pooled[name] = (u + c.unreferred, i + c.unreferred_in_sistra)
     out_years: list[YearRead] = []
-    patterns: list[PatternRead] = []
+    out_patterns: list[PatternRead] = []
     for y in years:
-        read, pats = _year_read(y, prep.slices[y], get, small, aligned.get(y), pooled)
+        read, two = year_read(
+            y, prep.counts.get(y), prep.vocab, prep.lists, get, small, aligned.get(y), pooled
+        )
         out_years.append(read)
-        patterns += pats if len(prep.lists) == 2 else _patterns(y, prep.lists, get)
-    cell_keys = sorted(k[1:] for k in table.values if k[0] == "c")
-    return VictimStatsRead(
+        out_patterns += two if len(prep.lists) == 2 else patterns(y, prep.lists, get)
+    # Hundreds of cells: built in one pass over the values, in key order.
+    cells = sorted((k, None if k in hidden else v) for k, v in values.items() if k[0] == "c")
+    cell = partial(build, CellRead)
+    return build(
+        VictimStatsRead,
         query=query,
         suppressed=suppress_small,
         threshold=threshold,
@@ -510,12 +436,11 @@ def _finish(
         years=out_years,
         group_by=dims,
         cells=[
-            CellRead.model_construct(
-                key={d: ("total" if x == "*" else x) for d, x in zip(dims, key, strict=True)},
-                persons=get("c", *key),
+            cell(
+                key=dict(zip(dims, [_TOTAL.get(x, x) for x in key[1:]], strict=True)), persons=value
             )
-            for key in cell_keys
+            for key, value in cells
         ],
-        patterns=patterns,
-        rates=[_rate(b, y, d, get("r", b, y, d)) for b, y, d in prep.rate_keys],
+        patterns=out_patterns,
+        rates=[rate(b, y, d, get("r", b, y, d)) for b, y, d in prep.rate_keys],
     )

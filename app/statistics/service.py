@@ -6,9 +6,10 @@ one built in memory for an as-of date or a list of rows.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
 from functools import partial
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
@@ -40,6 +41,7 @@ __all__ = [
     "default_threshold",
     "refresh_facts",
     "victim_statistics",
+    "victim_statistics_json",
 ]
 
 
@@ -80,6 +82,32 @@ def victim_statistics(
 
     The answer may be shared with other callers: do not modify it.
     """
+    return cast(
+        VictimStatsRead, _victims(session, query, suppress_small, threshold, as_of, json=False)
+    )
+
+
+def victim_statistics_json(
+    session: Session,
+    *,
+    query: VictimQuery,
+    suppress_small: bool,
+    threshold: int | None = None,
+    as_of: date | None = None,
+) -> bytes:
+    """Return `victim_statistics` serialised as JSON (cached with the answer: the route's body)."""
+    return cast(bytes, _victims(session, query, suppress_small, threshold, as_of, json=True))
+
+
+def _victims(
+    session: Session,
+    query: VictimQuery,
+    suppress_small: bool,
+    threshold: int | None,
+    as_of: date | None,
+    *,
+    json: bool,
+) -> VictimStatsRead | bytes:
     limit = default_threshold() if threshold is None else threshold
     check(query)  # refuse bad dimensions before any (re)linking or cache work
 
@@ -92,6 +120,12 @@ def victim_statistics(
             last_linkage=last_linkage,
         )
 
+    def serialised(key: tuple[Any, ...], make: Callable[[], VictimStatsRead]) -> Any:
+        if not json:
+            return cached(key, make)
+        # The body of the HTTP answer, next to the answer: a repeat costs a dictionary look-up.
+        return cached(("json", *key), lambda: cached(key, make).model_dump_json().encode())
+
     params = (query.model_dump_json(), suppress_small, limit)
     if as_of is not None:
         known = repository.known_by(session, at=end_of_day(as_of))
@@ -103,10 +137,9 @@ def victim_statistics(
         def past() -> VictimStatsRead:
             # One frame per date and what was known then, shared by every query of that date.
             frame = cached(("as_of_frame", as_of, known), as_of_frame, heavy=True)
-            return run(frame, None)
+            return run(frame, None).model_copy(update={"as_of": as_of})
 
-        answer_ = cached(("as_of", as_of, known, *params), past)
-        return answer_.model_copy(update={"as_of": as_of})
+        return serialised(("as_of", as_of, known, *params), past)  # type: ignore[no-any-return]
 
     def now(key: tuple[int, datetime]) -> VictimStatsRead:
         return run(run_frame(session, key), key[1])
@@ -116,11 +149,12 @@ def victim_statistics(
         if key is None:
             loaded = current_rows(session)
             frame = build_frame(loaded.rows, loaded.raw, identified=loaded.identified)
-            return run(frame, None)
+            fresh = run(frame, None)
+            return fresh.model_dump_json().encode() if json else fresh
         try:
             # Shared with every caller of the same run and parameters: answers are read-only
             # (a deep copy cost more than computing the answer from the frame).
-            return cached(("now", key, *params), partial(now, key))
+            return serialised(("now", key, *params), partial(now, key))  # type: ignore[no-any-return]
         except StaleFrame:
             continue  # a run finished meanwhile: answer from the newer one
     raise StaleFrame("el marco de estadísticas cambió durante la consulta")

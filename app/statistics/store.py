@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -21,7 +22,17 @@ from app.schema.ubigeo import department_name, tables
 from app.statistics import repository
 from app.statistics.counting import UNKNOWN, VictimRow
 from app.statistics.facts import FACT_COLUMNS, case_years, fact_row, victim_row
-from app.statistics.frame import Frame, Variant, VariantKey, build_frame, dump_variant, load_variant
+from app.statistics.frame import (
+    BASES,
+    FAMILIES,
+    Frame,
+    Variant,
+    VariantKey,
+    build_frame,
+    dump_variant,
+    load_variant,
+)
+from app.statistics.tables import warm
 
 __all__ = [
     "CountCell",
@@ -166,7 +177,18 @@ def run_frame(session: Session, key: tuple[int, datetime]) -> Frame:
 
         return cached(("frame", key, variant), load, heavy=True)
 
-    return Frame.from_meta(cached(("frame_meta", key), meta), make)
+    frame = Frame.from_meta(cached(("frame_meta", key), meta), make)
+    # Every variant, its index and unfiltered cubes at once, on the first answer after a run:
+    # later queries of any shape then count in memory instead of paying a load in between.
+    cached(("frame_loaded", key), partial(_load_all, frame))
+    return frame
+
+
+def _load_all(frame: Frame) -> bool:
+    for basis in BASES:
+        for family in FAMILIES:
+            warm(frame.variant(basis, family))
+    return True
 
 
 def _identified(session: Session, rows: list[VictimRow]) -> set[int]:

@@ -42,7 +42,7 @@ def _stats(
 ) -> VictimStatsRead:
     query = base.model_copy(update={"group_by": group_by})
     # The API's own route: the same counting and the same suppression rule for this role.
-    result: VictimStatsRead = statistics_api.victims(web[1], session, query)
+    result: VictimStatsRead = statistics_api.victims_read(web[1], session, query)
     return result
 
 
