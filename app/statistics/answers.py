@@ -115,6 +115,9 @@ def _year_values(
     v["scope_term"] = v["rec_all"] - v["rec_scope"]
     v["basis_term"] = v["rec_scope"] - v["rec_basis"]
     v["filter_term"] = v["rec_basis"] - v["reconciled"]
+    # Persons seen by neither RETA nor SISTRA (only by a third list): zero with two lists.
+    v["other_only"] = v["reconciled"] - v["reta_only"] - v["sistra_only"] - v["both"]
+    v["other_only_all"] = v["rec_all"] - v["reta_only_all"] - v["sistra_only_all"] - v["both_all"]
     return v
 
 
@@ -133,6 +136,17 @@ _YEAR_CONSTRAINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("rec_all", ("scope_term", "rec_scope")),
     ("rec_scope", ("basis_term", "rec_basis")),
     ("rec_basis", ("filter_term", "reconciled")),
+)
+# With a third list the overlap split misses its own persons: the constraints then carry
+# them as an unserved term (with two lists it is a known zero, so it stays out: an unknown
+# term there would let the solver miss a recoverable cell).
+_MORE_LISTS_CONSTRAINTS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (total, (*parts, "other_only"))
+    if parts == ("reta_only", "sistra_only", "both")
+    else (total, (*parts, "other_only_all"))
+    if parts == ("reta_only_all", "sistra_only_all", "both_all")
+    else (total, parts)
+    for total, parts in _YEAR_CONSTRAINTS
 )
 _UNPUBLISHED = (
     "reta_rows_related",
@@ -300,7 +314,10 @@ def _prepare(frame: Frame, query: VictimQuery, *, tied: bool = True) -> _Prepare
         )
         table.values.update({("y", y, k): v for k, v in values.items()})
         table.unpublished.update(("y", y, k) for k in _UNPUBLISHED)
-        for total, parts in _YEAR_CONSTRAINTS:
+        more_lists = set(frame.lists) - {"RETA", "SISTRA"}
+        if more_lists:
+            table.unpublished.update(("y", y, k) for k in ("other_only", "other_only_all"))
+        for total, parts in _MORE_LISTS_CONSTRAINTS if more_lists else _YEAR_CONSTRAINTS:
             table.add(("y", y, total), [("y", y, p) for p in parts])
         if table.tied:
             cells = {} if c is None else _labelled(c.cells, vocabs)

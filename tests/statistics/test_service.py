@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from itertools import combinations
 
+import pytest
+
 from app.db import session_scope
 from app.statistics import service
 from app.statistics.counting import DIMENSIONS
@@ -149,3 +151,19 @@ def test_small_three_list_patterns_are_hidden_and_stay_hidden():
         values = {i: p.persons or 0 for i, p in names.items()}
         values["total"] = y.reconciled
         assert not recoverable(values, [("total", list(names))], hidden)
+
+
+@pytest.mark.parametrize("seed", [2, 3, 5, 8, 13])
+def test_filtered_three_list_answers_are_suppressed_without_error(seed):
+    # With a third list the persons it alone saw are outside RETA-only/SISTRA-only/both: the
+    # suppression constraints must carry them, or the solver finds no consistent complement.
+    rows = _three_list_rows(seed)[:60]
+    raw = [(r.system, r.registration_date, r.offence_family) for r in rows]
+    for where in ({"sex": ["F"]}, {"sex": ["M"]}):
+        for group_by in ([], ["sex"], ["overlap"], ["sex", "overlap"]):
+            query = VictimQuery(where=where, group_by=group_by)
+            stats = service.compute(rows, raw, query=query, suppress_small=True, threshold=5)
+            served = [p.persons for p in stats.patterns] + [
+                v for y in stats.years for v in (y.reconciled, y.reta_only, y.sistra_only, y.both)
+            ]
+            assert all(v is None or v == 0 or v >= 5 for v in served)
