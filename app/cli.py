@@ -123,7 +123,8 @@ def _ingest(system: System, path: Path, as_json: bool, link: bool | None = None)
         err.print(f"[red]No existe el archivo {path}[/red]")
         raise typer.Exit(2)
     show = not as_json and path.stat().st_size >= _PROGRESS_MIN_BYTES
-    with path.open("rb") as stream:
+    # The parser processes start before the progress bar's thread (see parse_pool).
+    with path.open("rb") as stream, ingest_service.parse_pool(_parse_workers(path)) as pool:
         try:
             with (
                 session_scope() as session,
@@ -146,7 +147,7 @@ def _ingest(system: System, path: Path, as_json: bool, link: bool | None = None)
                     pushed_by=_cli_user(),
                     channel="cli",
                     progress=lambda n: progress.advance(task, n),
-                    workers=_parse_workers(path),
+                    pool=pool,
                 )
                 summary = summary_dict(outcome)
         except SourceFileError as exc:

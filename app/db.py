@@ -158,7 +158,8 @@ def _sqlite_executemany(conn: Connection, table: Table, rows: list[dict[str, Any
         for i, process, memo in processors:
             value = values[i]
             if memo is None:
-                values[i] = process(value)
+                # Encoded JSON goes as plain text (a str subclass would go through adapters).
+                values[i] = str(value) if type(value) is JsonText else process(value)
             elif value in memo:
                 values[i] = memo[value]
             else:

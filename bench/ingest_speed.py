@@ -6,9 +6,11 @@ is given) ingests RETA and SISTRA exports once by `intertrata ingest` in a subpr
 by HTTP upload to a real uvicorn server. Wall time includes process start-up and migrations.
 
 CPU seconds are printed next to wall time, because on a shared machine wall time mostly
-measures the other jobs: the CLI process's own CPU (user + system, start-up included), or the
-uvicorn server's CPU during the upload; with --pg-data (the server's data directory, set by
-bench/run_ingest.sh) the PostgreSQL server's CPU during the same interval is added to it.
+measures the other jobs: the CLI's CPU (user + system, start-up included) with its parser
+processes' (forked children it waits for, so the OS adds them to the CLI's reaped-children
+usage, which reaches this process when it reaps the CLI), or the uvicorn server's CPU during
+the upload; with --pg-data (the server's data directory, set by bench/run_ingest.sh) the
+PostgreSQL server's CPU during the same interval is added to it.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ def _server_cpu(pg_data: str | None) -> float:
 
 
 def _children_cpu() -> float:
+    # Exited children and everything they waited for: the CLI and its parser processes.
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 

@@ -125,3 +125,40 @@ def test_migration_0007_copies_the_document_hash_into_an_indexed_column(db):
             _migrate("upgrade", "head")
     # Copied from the hash stored inside each current record: the same values ingest wrote.
     assert hashes() == written
+
+
+def test_migration_0008_keeps_every_version_document_through_the_type_change(db):
+    _ingest(DATA / "reta.csv")
+
+    def documents() -> list[tuple[object, ...]]:
+        # Parsed on read, as the application sees them (jsonb and json differ only in text).
+        with session_scope() as s:
+            return [
+                tuple(r)
+                for r in s.execute(
+                    select(
+                        SourceRecordVersion.id, SourceRecordVersion.record, SourceRecordVersion.raw
+                    ).order_by(SourceRecordVersion.id)
+                )
+            ]
+
+    written = documents()
+    assert written
+    try:
+        _migrate("downgrade", "0007")
+        assert documents() == written
+        _migrate("upgrade", "head")
+    finally:
+        if current_revision() != head_revision():
+            _migrate("upgrade", "head")
+    assert documents() == written
+    with get_engine().connect() as conn:
+        if conn.dialect.name == "postgresql":
+            types = conn.execute(
+                text(
+                    "SELECT column_name, data_type FROM information_schema.columns "
+                    "WHERE table_name = 'source_record_versions' AND column_name IN "
+                    "('record', 'raw') ORDER BY column_name"
+                )
+            ).all()
+            assert [tuple(t) for t in types] == [("raw", "json"), ("record", "json")]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select, text, update
+import orjson
+from sqlalchemy import Result, bindparam, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
@@ -74,16 +75,60 @@ def current_state(
     ids = list(row_ids)
     if not ids:
         return {}
-    stmt = select(
-        SourceRecord.row_id, SourceRecord.id, SourceRecord.version, SourceRecord.content_hash
-    ).where(SourceRecord.system == system, SourceRecord.row_id.in_(_IDS))
-    return {row_id: (rid, ver, h) for row_id, rid, ver, h in session.execute(stmt, {"ids": ids})}
+    conn = session.connection()
+    # One parameter for the whole list, sent to the driver as it is: SQLAlchemy would render
+    # and bind one placeholder per row id (2,000 a chunk), a fifth of the writer's time.
+    columns = "row_id, id, version, content_hash FROM source_records WHERE system ="
+    found: Result[Any, Any, Any, Any]
+    if conn.dialect.name == "sqlite":
+        found = conn.exec_driver_sql(
+            f"SELECT {columns} ? AND row_id IN (SELECT value FROM json_each(?))",
+            (system, orjson.dumps(ids).decode("utf-8")),
+        )
+    elif conn.dialect.name == "postgresql":
+        found = conn.exec_driver_sql(
+            f"SELECT {columns} %(system)s AND row_id = ANY(%(ids)s)",
+            {"system": system, "ids": ids},
+        )
+    else:
+        stmt = select(
+            SourceRecord.row_id, SourceRecord.id, SourceRecord.version, SourceRecord.content_hash
+        ).where(SourceRecord.system == system, SourceRecord.row_id.in_(_IDS))
+        found = session.execute(stmt, {"ids": ids})
+    return {row_id: (rid, ver, h) for row_id, rid, ver, h in found}
+
+
+def _new_ids(session: Session, count: int) -> list[int] | None:
+    """Return `count` unused primary keys for source_records (None: let the database pick)."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        # From the table's own sequence, so concurrent inserts never collide.
+        found = conn.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence('source_records', 'id')) "
+            "FROM generate_series(1, %(n)s)",
+            {"n": count},
+        )
+        return [pk for (pk,) in found]
+    if conn.dialect.name == "sqlite":
+        # The batch row is already written, so this transaction holds SQLite's only write
+        # lock until it commits: nobody else can take these keys. SQLite itself would pick
+        # max + 1 (no AUTOINCREMENT).
+        top = conn.exec_driver_sql("SELECT max(id) FROM source_records").scalar() or 0
+        return list(range(top + 1, top + 1 + count))
+    return None
 
 
 def insert_records(session: Session, *, system: str, rows: list[dict[str, Any]]) -> dict[str, int]:
     """Insert new source records and return row_id -> primary key."""
     if not rows:
         return {}
+    ids = _new_ids(session, len(rows))
+    if ids is not None:
+        # Keys chosen first: no second pass over the index to read them back.
+        for row, pk in zip(rows, ids, strict=True):
+            row["id"] = pk
+        executemany(session, SourceRecord, rows)
+        return {row["row_id"]: row["id"] for row in rows}
     # A plain executemany and one SELECT beat INSERT ... RETURNING, which SQLAlchemy
     # splits into many small statements to keep the returned rows in order.
     executemany(session, SourceRecord, rows)

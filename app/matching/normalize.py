@@ -6,6 +6,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
+# Lives in app.schema so that sealing a record on ingest does not import the linker (NumPy).
+from app.schema.documents import normalize_document
+
 __all__ = [
     "PARTICLES",
     "UNIDENTIFIED_NAMES",
@@ -41,7 +44,6 @@ UNIDENTIFIED_NAMES = frozenset(
 
 _NON_LETTER = re.compile(r"[^A-ZÑ ]+")
 _SPACES = re.compile(r"\s+")
-_DIGITS = re.compile(r"\D+")
 _COMPLAINT = re.compile(r"(\d+)\s*[-/]\s*(\d{4})")
 _FIRST_NUMBER = re.compile(r"(\d+)")
 
@@ -113,23 +115,6 @@ def split_full_name(text: str) -> tuple[str, str, str]:
     if len(groups) == 2:
         return groups[0], "", groups[1]
     return groups[0], groups[1], " ".join(groups[2:])
-
-
-@lru_cache(maxsize=1 << 16)
-def normalize_document(number: str | None, document_type: str | None = None) -> str:
-    """Return a document number in canonical form; DNI digits are zero-padded to 8."""
-    if not number:
-        return ""
-    text = str(number).strip().upper()
-    if document_type in (None, "DNI") and text.replace(" ", "").replace(".", "").isdigit():
-        digits = _DIGITS.sub("", text)
-        # Excel drops leading zeros of DNIs; a 5-7 digit number is read as a truncated DNI.
-        if 5 <= len(digits) <= 8:
-            digits = digits.zfill(8)
-        if len(set(digits)) <= 1:
-            return ""
-        return digits
-    return re.sub(r"[^A-Z0-9]", "", text)
 
 
 _PHONETIC_RULES: tuple[tuple[str, str], ...] = (

@@ -7,9 +7,12 @@ from sqlalchemy import JSON, DateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["JsonType", "UtcDateTime", "utcnow"]
+__all__ = ["DocumentJson", "JsonType", "UtcDateTime", "utcnow"]
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
+# Plain json on PostgreSQL too, for documents written in bulk and only ever read whole: JSONB
+# would parse and re-encode each one on write (migration 0008).
+DocumentJson = JSON()
 
 
 def utcnow() -> datetime:

@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
-from app.models._types import JsonType, UtcDateTime, utcnow
+from app.models._types import DocumentJson, JsonType, UtcDateTime, utcnow
 
 __all__ = ["Batch", "QuarantineRow", "SourceRecord", "SourceRecordVersion"]
 
@@ -77,8 +77,8 @@ class SourceRecordVersion(Base):
     source_record_id: Mapped[int] = mapped_column(ForeignKey("source_records.id"))
     version: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
-    record: Mapped[dict[str, Any]] = mapped_column(JsonType)
-    raw: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    record: Mapped[dict[str, Any]] = mapped_column(DocumentJson)
+    raw: Mapped[dict[str, Any]] = mapped_column(DocumentJson)
     row_number: Mapped[int] = mapped_column(Integer)
     batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"), index=True)
     pushed_by: Mapped[str] = mapped_column(String(64))

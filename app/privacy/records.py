@@ -16,6 +16,7 @@ from pydantic_core import to_json
 
 from app.privacy.crypto import get_sealer, is_sealed
 from app.schema import CommonRecord
+from app.schema.documents import normalize_document
 
 __all__ = [
     "DOCUMENT_COLUMNS",
@@ -54,10 +55,6 @@ def open_raw(raw: dict[str, Any]) -> dict[str, Any]:
 
 def seal_record_json(record: CommonRecord, text: str) -> tuple[str, str | None]:
     """Return the stored JSON of a record (document sealed, hash added) and the hash."""
-    # Imported here: the app.matching package pulls NumPy and the whole linker, which the
-    # CLI's start-up (ingest) must not pay for.
-    from app.matching.normalize import normalize_document
-
     number = record.document_number
     kind = record.document_type.value if record.document_type is not None else None
     sealer = get_sealer()
@@ -81,7 +78,6 @@ def seal_record_json(record: CommonRecord, text: str) -> tuple[str, str | None]:
 
 def document_lookup_hashes(number: str) -> list[str]:
     """Return the keyed hashes a document number may be stored under, one per document type."""
-    from app.matching.normalize import normalize_document
     from app.schema.vocab import DocumentType
 
     sealer = get_sealer()
