@@ -127,7 +127,7 @@ def test_migration_0007_copies_the_document_hash_into_an_indexed_column(db):
     assert hashes() == written
 
 
-def test_migration_0008_keeps_every_version_document_through_the_type_change(db):
+def test_migration_0009_keeps_every_version_document_through_the_type_change(db):
     _ingest(DATA / "reta.csv")
 
     def documents() -> list[tuple[object, ...]]:
@@ -145,7 +145,7 @@ def test_migration_0008_keeps_every_version_document_through_the_type_change(db)
     written = documents()
     assert written
     try:
-        _migrate("downgrade", "0007")
+        _migrate("downgrade", "0008")
         assert documents() == written
         _migrate("upgrade", "head")
     finally:
