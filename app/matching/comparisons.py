@@ -22,6 +22,7 @@ I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
 I8 = npt.NDArray[np.int8]
 F64 = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -249,35 +250,11 @@ class Comparator:
                     codes = np.where(lv == 4, x, 0).astype(np.int32)
                 levels[:, c] = lv
                 tf_codes[:, c] = codes
-            elif kind == "case_context":
-                ca_, cb_ = ta.case[ia], tb.case[ib]
-                lv = (ca_ == cb_).astype(np.int8)
-                # Two police complaints are two cases for the police, whatever joined them
-                # later: case context is evidence only across systems or between files.
-                both_police = ta.police[ia] & tb.police[ib]
-                lv[(ca_ < 0) | (cb_ < 0) | both_police] = NULL_LEVEL
-                levels[:, c] = lv
             elif kind == "document":
                 doc_col = c
                 levels[:, c] = self._document(ta, ia, tb, ib)
-            elif kind == "birth":
-                levels[:, c] = self._birth(ta, ia, tb, ib)
-            elif kind == "category":
-                xa = getattr(ta, spec.column)[ia]
-                xb = getattr(tb, spec.column)[ib]
-                lv = (xa == xb).astype(np.int8)
-                lv[(xa == 0) | (xb == 0)] = NULL_LEVEL
-                levels[:, c] = lv
-            elif kind == "ubigeo":
-                ua = getattr(ta, spec.column)[ia].astype(np.int64)
-                ub = getattr(tb, spec.column)[ib].astype(np.int64)
-                lv = np.where(
-                    ua == ub,
-                    3,
-                    np.where(ua // 100 == ub // 100, 2, np.where(ua // 10000 == ub // 10000, 1, 0)),
-                ).astype(np.int8)
-                lv[(ua < 0) | (ub < 0)] = NULL_LEVEL
-                levels[:, c] = lv
+            else:
+                levels[:, c] = self._cheap(spec, ta, ia, tb, ib)
         if given_col is not None and doc_col is not None:
             # Minors are registered with a parent's or sibling's document: a shared document
             # with a different given name says nothing about identity.
@@ -288,6 +265,75 @@ class Comparator:
             # involving a minor is its own, weaker level and never a hard conflict.
             levels[(levels[:, doc_col] == 0) & minor, doc_col] = _DOC_DIFFERENT_MINOR
         return levels, tf_codes
+
+    @staticmethod
+    def _cheap(spec: ComparisonSpec, ta: RecordTable, ia: I64, tb: RecordTable, ib: I64) -> I8:
+        """Return the levels of a comparison that needs no string scorer (integer columns)."""
+        kind = spec.kind
+        if kind == "case_context":
+            ca_, cb_ = ta.case[ia], tb.case[ib]
+            lv = (ca_ == cb_).astype(np.int8)
+            # Two police complaints are two cases for the police, whatever joined them
+            # later: case context is evidence only across systems or between files.
+            both_police = ta.police[ia] & tb.police[ib]
+            lv[(ca_ < 0) | (cb_ < 0) | both_police] = NULL_LEVEL
+            return lv
+        if kind == "birth":
+            return Comparator._birth(ta, ia, tb, ib)
+        if kind == "category":
+            xa = getattr(ta, spec.column)[ia]
+            xb = getattr(tb, spec.column)[ib]
+            lv = (xa == xb).astype(np.int8)
+            lv[(xa == 0) | (xb == 0)] = NULL_LEVEL
+            return lv
+        if kind == "ubigeo":
+            ua = getattr(ta, spec.column)[ia].astype(np.int64)
+            ub = getattr(tb, spec.column)[ib].astype(np.int64)
+            lv = np.where(
+                ua == ub,
+                3,
+                np.where(ua // 100 == ub // 100, 2, np.where(ua // 10000 == ub // 10000, 1, 0)),
+            ).astype(np.int8)
+            lv[(ua < 0) | (ub < 0)] = NULL_LEVEL
+            return lv
+        return np.full(len(ia), NULL_LEVEL, dtype=np.int8)
+
+    def cheap_levels(self, ta: RecordTable, ia: I64, tb: RecordTable, ib: I64) -> I8:
+        """Return levels of the integer comparisons only; names and documents read missing."""
+        levels = np.full((len(ia), len(self.comparisons)), NULL_LEVEL, dtype=np.int8)
+        for c, comp in enumerate(self.comparisons):
+            levels[:, c] = self._cheap(comp.spec, ta, ia, tb, ib)
+        return levels
+
+    def incompatible(self, ta: RecordTable, ia: I64, tb: RecordTable, ib: I64) -> BoolArray:
+        """Return the pairs not worth comparing names for: different people on cheap evidence.
+
+        Birth dates more than three years apart (the "incompatible" birth level) or a
+        different recorded sex, unless the pair shares a document or its full name, exactly
+        (either surname order): then the name and document scorers and the model decide.
+        On the demo worlds none of these pairs is a true match, and they are half of the
+        candidate pairs of common names at a million rows.
+        """
+        out = np.zeros(len(ia), dtype=bool)
+        for comp in self.comparisons:
+            spec = comp.spec
+            if spec.kind == "birth":
+                out |= self._birth(ta, ia, tb, ib) == 0
+            elif spec.kind == "category" and spec.column == "sex":
+                out |= self._cheap(spec, ta, ia, tb, ib) == 0
+        if not out.any():
+            return out
+        x, y = ia[out], ib[out]
+        da, db = ta.document[x], tb.document[y]
+        pa, ma, pb, mb = ta.paternal[x], ta.maternal[x], tb.paternal[y], tb.maternal[y]
+        same_name = (
+            (ta.given[x] == tb.given[y])
+            & (ta.given[x] != 0)
+            & (((pa == pb) & (ma == mb)) | ((pa == mb) & (ma == pb)))
+            & (pa != 0)
+        )
+        out[np.flatnonzero(out)[((da == db) & (da != 0)) | same_name]] = False
+        return out
 
     def tf_codes(self, ta: RecordTable, ia: I64, levels: I8) -> I32:
         """Rebuild compare()'s tf value codes from the levels: the value agreed on, exactly.

@@ -53,7 +53,9 @@ RULES: tuple[str | None, ...] = (
     "no identificado",
     "juicio humano: misma persona",
     "juicio humano: personas distintas",
+    "sin comparar nombres: nacimiento o sexo incompatibles",
 )
+_UNCOMPARED = len(RULES) - 1
 
 
 @dataclass(frozen=True)
@@ -220,7 +222,8 @@ class Linker:
         a, b, stats = blocking.pairs(max(n, 1))
         a, b, ka, kb = self._drop_hopeless(table, a, b)
         watch.lap("blocking")
-        levels = self._compare_chunked(table, a, b)
+        levels, compared = self._compare_chunked(table, a, b)
+        everything = bool(compared.all())
         known_levels, _ = self.comparator.compare(table, ka, table, kb)
         rng = np.random.default_rng(s.seed)
         size = min(s.random_pairs_for_u, n * 4)
@@ -248,19 +251,27 @@ class Linker:
                 watch.lap("case levels")
             model = FellegiSunter(self.comparator.comparisons)
             total_pairs = n * (n - 1) / 2
+            # EM and scores over the compared pairs; the others stand with the random pairs
+            # for the pairs blocking did not propose.
+            fit_levels = levels if everything else levels[compared]
             params = model.fit(
-                levels,
+                fit_levels,
                 random_levels=rand_levels,
-                random_weight=max(total_pairs - len(a), 0.0) / max(len(ra), 1),
+                random_weight=max(total_pairs - len(fit_levels), 0.0) / max(len(ra), 1),
                 nonmatch_levels=known_levels,
-                sessions=self._sessions(levels),
+                sessions=self._sessions(fit_levels),
                 prior=min(s.prior_match, max(n, 1) / max(total_pairs, 1.0)),
                 iterations=s.em_iterations,
                 tolerance=s.em_tolerance,
             )
             watch.lap(f"EM {step + 1}")
-            log2_odds = self._score_chunked(model, table, a, levels, tf)
-            prob = 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
+            log2_odds = self._score_chunked(
+                model, table, a if everything else a[compared], fit_levels, tf
+            )
+            del fit_levels
+            prob = np.zeros(len(a), dtype=np.float64)
+            prob[compared] = 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
+            del log2_odds
             rules = self._constraints(table, a, b, levels)
             forbidden = rules > 0
             status = np.where(
@@ -268,6 +279,8 @@ class Linker:
             ).astype(np.int8)
             prob[forbidden] = 0.0
             status[forbidden] = 3
+            # Kept at probability 0 rather than dropped: they still veto merges in clustering.
+            rules[~compared & ~forbidden] = _UNCOMPARED
             watch.lap(f"score {step + 1}")
             if judged:
                 pair_pos = {
@@ -370,14 +383,31 @@ class Linker:
             out.append(ScoredPair(rec.key, index.table.records[int(cand[k])].key, p, st, expl))
         return out
 
-    def _compare_chunked(self, table: RecordTable, a: I64, b: I64, chunk: int = 1 << 20) -> I8:
-        """Compare pairs in chunks, keeping only the levels (tf codes follow from them)."""
+    def _compare_chunked(
+        self, table: RecordTable, a: I64, b: I64, chunk: int = 1 << 20
+    ) -> tuple[I8, npt.NDArray[np.bool_]]:
+        """Compare pairs in chunks, keeping only the levels (tf codes follow from them).
+
+        With settings.skip_incompatible, pairs that Comparator.incompatible rules out get
+        only their integer levels (names and documents read missing) and compared=False.
+        """
         width = len(self.comparator.comparisons)
         levels = np.empty((len(a), width), dtype=np.int8)
+        compared = np.ones(len(a), dtype=bool)
+        cmp = self.comparator
         for lo in range(0, len(a), chunk):
             hi = min(lo + chunk, len(a))
-            levels[lo:hi] = self.comparator.compare(table, a[lo:hi], table, b[lo:hi])[0]
-        return levels
+            x, y = a[lo:hi], b[lo:hi]
+            if not self.settings.skip_incompatible:
+                levels[lo:hi] = cmp.compare(table, x, table, y)[0]
+                continue
+            skip = cmp.incompatible(table, x, table, y)
+            full = np.flatnonzero(~skip)
+            part = levels[lo:hi]
+            part[full] = cmp.compare(table, x[full], table, y[full])[0]
+            part[skip] = cmp.cheap_levels(table, x[skip], table, y[skip])
+            compared[lo:hi] = ~skip
+        return levels, compared
 
     def _score_chunked(
         self,
