@@ -272,7 +272,7 @@ class Comparator:
         kind = spec.kind
         if kind == "case_context":
             ca_, cb_ = ta.case[ia], tb.case[ib]
-            lv = (ca_ == cb_).astype(np.int8)
+            lv: I8 = np.asarray(ca_ == cb_, dtype=np.int8)
             # Two police complaints are two cases for the police, whatever joined them
             # later: case context is evidence only across systems or between files.
             both_police = ta.police[ia] & tb.police[ib]
@@ -283,7 +283,7 @@ class Comparator:
         if kind == "category":
             xa = getattr(ta, spec.column)[ia]
             xb = getattr(tb, spec.column)[ib]
-            lv = (xa == xb).astype(np.int8)
+            lv = np.asarray(xa == xb, dtype=np.int8)
             lv[(xa == 0) | (xb == 0)] = NULL_LEVEL
             return lv
         if kind == "ubigeo":

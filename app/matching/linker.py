@@ -23,7 +23,7 @@ from app.matching.cases import (
 from app.matching.clustering import cluster_pairs
 from app.matching.comparisons import Comparator, compile_comparisons, doc_distance
 from app.matching.explain import Explanation, FieldWeight
-from app.matching.model import FellegiSunter, ModelParameters, TermFrequencies
+from app.matching.model import FellegiSunter, ModelParameters, Selector, TermFrequencies
 from app.matching.records import LinkInput, RecordKey, RecordTable, from_common
 from app.matching.settings import LinkageSettings
 from app.schema.record import CommonRecord
@@ -259,7 +259,7 @@ class Linker:
                 random_levels=rand_levels,
                 random_weight=max(total_pairs - len(fit_levels), 0.0) / max(len(ra), 1),
                 nonmatch_levels=known_levels,
-                sessions=self._sessions(fit_levels),
+                sessions=self._sessions(),
                 prior=min(s.prior_match, max(n, 1) / max(total_pairs, 1.0)),
                 iterations=s.em_iterations,
                 tolerance=s.em_tolerance,
@@ -442,19 +442,28 @@ class Linker:
         lv[(ca < 0) | (cb < 0) | (table.police[x] & table.police[y])] = -1
         return lv
 
-    def _sessions(self, levels: I8) -> list[tuple[npt.NDArray[np.bool_], frozenset[int]]]:
+    def _sessions(self) -> list[tuple[Selector, frozenset[int]]]:
         """EM sessions for m: pairs sharing a document, then pairs sharing both surnames."""
         cols = {c.spec.kind: k for k, c in enumerate(self.comparator.comparisons)}
-        out: list[tuple[npt.NDArray[np.bool_], frozenset[int]]] = []
+        out: list[tuple[Selector, frozenset[int]]] = []
         if "document" in cols:
-            c = cols["document"]
-            out.append((levels[:, c] == levels[:, c].max(initial=0), frozenset({c})))
+            doc = cols["document"]
+
+            def same_document(levels: I8) -> npt.NDArray[np.bool_]:
+                return np.asarray(levels[:, doc] == levels[:, doc].max(initial=0))
+
+            out.append((same_document, frozenset({doc})))
         sur = [cols[k] for k in ("paternal", "maternal") if k in cols]
         if sur:
-            top = np.ones(len(levels), dtype=bool)
-            for c in sur:
-                top &= levels[:, c] == len(self.comparator.comparisons[c].levels) - 1
-            out.append((top, frozenset(sur)))
+            tops = [(c, len(self.comparator.comparisons[c].levels) - 1) for c in sur]
+
+            def same_surnames(levels: I8) -> npt.NDArray[np.bool_]:
+                top = np.ones(len(levels), dtype=bool)
+                for c, exact in tops:
+                    top &= levels[:, c] == exact
+                return top
+
+            out.append((same_surnames, frozenset(sur)))
         return out
 
     @staticmethod

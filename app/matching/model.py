@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +17,9 @@ F64 = npt.NDArray[np.float64]
 I8 = npt.NDArray[np.int8]
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+# Selects the level patterns (rows of a level matrix) of one EM session for m.
+Selector = Callable[[I8], BoolArray]
 _EPS = 1e-6
 _M_PRIOR = 20.0
 
@@ -112,7 +115,7 @@ class FellegiSunter:
         random_levels: I8 | None = None,
         random_weight: float = 0.0,
         nonmatch_levels: I8 | None = None,
-        sessions: Sequence[tuple[npt.NDArray[np.bool_], frozenset[int]]] = (),
+        sessions: Sequence[tuple[Selector, frozenset[int]]] = (),
         prior: float = 0.05,
         iterations: int = 40,
         tolerance: float = 1e-5,
@@ -124,7 +127,9 @@ class FellegiSunter:
         estimate; each field takes m from the first session that estimated it. Then u and
         the prior: EM over all candidate pairs plus random pairs (random_weight each, standing
         in for the pairs blocking did not generate) with m fixed. Pairs the constraints prove
-        distinct (nonmatch_levels) are held at posterior 0 throughout.
+        distinct (nonmatch_levels) are held at posterior 0 throughout. A session selects
+        rows of a level matrix; it is applied to the distinct level patterns, so millions of
+        pairs are collapsed once, not once per session.
         """
         sizes = [len(c.levels) for c in self.comparisons]
         width = len(sizes)
@@ -133,18 +138,20 @@ class FellegiSunter:
         u0 = [
             _level_freq(rand[:, c] if len(rand) else levels[:, c], k) for c, k in enumerate(sizes)
         ]
+        cand, counts, _ = _collapse([(levels, 1.0, 0)])
         m: list[F64 | None] = [None] * width
-        for mask, excluded in (*sessions, (np.ones(len(levels), dtype=bool), frozenset())):
+        for select, excluded in (*sessions, (lambda p: np.ones(len(p), dtype=bool), frozenset())):
             todo = [c for c in range(width) if m[c] is None and c not in excluded]
-            if not todo or mask.sum() < 50:
+            mask = select(cand)
+            if not todo or counts[mask].sum() < 50:
                 continue
-            sub = levels[mask].copy()
+            sub = cand[mask].copy()
             kn = known.copy()
             for c in excluded:
                 sub[:, c] = NULL_LEVEL
                 kn[:, c] = NULL_LEVEL
             m_s, _, _, _ = _em(
-                [(sub, 1.0)],
+                [(sub, counts[mask])],
                 kn,
                 [_initial_m(k) for k in sizes],
                 u0,
@@ -158,7 +165,7 @@ class FellegiSunter:
                 m[c] = m_s[c]
         m_final = [x if x is not None else _initial_m(k) for x, k in zip(m, sizes, strict=True)]
         m_out, u, lam, it = _em(
-            [(levels, 1.0), (rand, float(random_weight))],
+            [(cand, counts), (rand, float(random_weight))],
             known,
             m_final,
             u0,
@@ -243,8 +250,12 @@ class FellegiSunter:
         return total, field_w, tf_adj
 
 
-def _collapse(parts: Sequence[tuple[I8, float, int]]) -> tuple[I8, F64, npt.NDArray[np.bool_]]:
+def _collapse(
+    parts: Sequence[tuple[I8, float | F64, int]],
+) -> tuple[I8, F64, npt.NDArray[np.bool_]]:
     """Collapse identical comparison vectors of (levels, weight per row, flag) parts.
+
+    A part's weight is one number for all its rows or an array with one per row.
 
     EM then runs on a few thousand patterns. Each row becomes one int64 code (levels and
     flag), so the parts are never copied into one big level matrix.
@@ -282,7 +293,11 @@ def _collapse(parts: Sequence[tuple[I8, float, int]]) -> tuple[I8, F64, npt.NDAr
     weights = np.zeros(len(uniq), dtype=np.float64)
     start = 0
     for (_, w, _), code in zip(parts, codes, strict=True):
-        weights += w * np.bincount(inverse[start : start + len(code)], minlength=len(uniq))
+        part = inverse[start : start + len(code)]
+        if isinstance(w, np.ndarray):
+            weights += np.bincount(part, weights=w, minlength=len(uniq))
+        else:
+            weights += w * np.bincount(part, minlength=len(uniq))
         start += len(code)
     forced = (uniq % 2) == 1
     rest = uniq // 2
@@ -294,7 +309,7 @@ def _collapse(parts: Sequence[tuple[I8, float, int]]) -> tuple[I8, F64, npt.NDAr
 
 
 def _em(
-    parts: Sequence[tuple[I8, float]],
+    parts: Sequence[tuple[I8, float | F64]],
     known: I8,
     m: list[F64],
     u: list[F64],
