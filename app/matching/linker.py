@@ -232,6 +232,8 @@ class Linker:
         rand_levels, _ = self.comparator.compare(table, ra, table, rb)
         judged = self._judgement_pairs(table, judgements or {})
         watch.lap("compare")
+        scored = np.flatnonzero(compared)
+        info = self._tf_information(table, a, levels, scored, tf)
         case_col = next(
             (k for k, c in enumerate(self.comparator.comparisons) if c.spec.kind == "case_context"),
             None,
@@ -265,9 +267,7 @@ class Linker:
                 tolerance=s.em_tolerance,
             )
             watch.lap(f"EM {step + 1}")
-            log2_odds = self._score_chunked(
-                model, table, a if everything else a[compared], fit_levels, tf
-            )
+            log2_odds = self._score_chunked(model, fit_levels, info)
             del fit_levels
             prob = np.zeros(len(a), dtype=np.float64)
             prob[compared] = 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
@@ -409,30 +409,36 @@ class Linker:
             compared[lo:hi] = ~skip
         return levels, compared
 
+    def _tf_information(
+        self, table: RecordTable, a: I64, levels: I8, rows: I64, tf: TermFrequencies
+    ) -> dict[int, F64]:
+        """Return FellegiSunter.tf_information of the pairs at rows, in chunks of tf codes.
+
+        Once per run: it depends on the name levels only, which the second pass keeps.
+        """
+        model = FellegiSunter(self.comparator.comparisons)
+        out: dict[int, F64] = {}
+        chunk = 1 << 21
+        for lo in range(0, len(rows), chunk):
+            k = rows[lo : lo + chunk]
+            codes = self.comparator.tf_codes(table, a[k], levels[k])
+            for c, x in model.tf_information(codes, tf).items():
+                if c not in out:
+                    out[c] = np.empty(len(rows))
+                out[c][lo : lo + len(k)] = x
+        return out
+
     def _score_chunked(
-        self,
-        model: FellegiSunter,
-        table: RecordTable,
-        a: I64,
-        levels: I8,
-        tf: TermFrequencies,
-        chunk: int = 1 << 21,
+        self, model: FellegiSunter, levels: I8, info: dict[int, F64], chunk: int = 1 << 21
     ) -> F64:
-        """Calibrate term frequencies, then score all pairs, in chunks of tf codes."""
+        """Calibrate term frequencies, then score all pairs in chunks."""
+        model.calibrate_information(info)
         bounds = self.settings.tf_weight_bounds
-        tf_cols = [k for k, c in enumerate(self.comparator.comparisons) if c.spec.term_frequency]
-        positive: dict[int, list[I32]] = {c: [] for c in tf_cols}
-        for lo in range(0, len(a), chunk):
-            codes = self.comparator.tf_codes(table, a[lo : lo + chunk], levels[lo : lo + chunk])
-            for c in tf_cols:
-                positive[c].append(codes[:, c][codes[:, c] > 0])
-        model.calibrate_tf_columns({c: np.concatenate(v) for c, v in positive.items() if v}, tf)
-        del positive
-        out = np.empty(len(a), dtype=np.float64)
-        for lo in range(0, len(a), chunk):
-            hi = min(lo + chunk, len(a))
-            codes = self.comparator.tf_codes(table, a[lo:hi], levels[lo:hi])
-            out[lo:hi] = model.score(levels[lo:hi], codes, tf, bounds, detail=False)[0]
+        out = np.empty(len(levels), dtype=np.float64)
+        for lo in range(0, len(levels), chunk):
+            hi = min(lo + chunk, len(levels))
+            part = {c: x[lo:hi] for c, x in info.items()}
+            out[lo:hi] = model.score_levels(levels[lo:hi], part, bounds)
         return out
 
     @staticmethod

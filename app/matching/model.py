@@ -211,6 +211,48 @@ class FellegiSunter:
                 # the level weight keeps its EM meaning.
                 self.tf_reference[c] = float(np.exp(np.log(freq).mean()))
 
+    def tf_information(self, tf_codes: I32, tf: TermFrequencies) -> dict[int, F64]:
+        """Return per name column -log2 of the frequency of the value agreed on (NaN: none).
+
+        It depends only on the name levels, so a caller that re-fits the model (the second
+        pass, where only the case column changed) computes it once: see score_levels.
+        """
+        out: dict[int, F64] = {}
+        for c, comp in enumerate(self.comparisons):
+            if comp.spec.term_frequency:
+                codes = tf_codes[:, c]
+                has = codes > 0
+                info = np.full(len(codes), np.nan)
+                info[has] = -np.log2(tf.frequency(_tf_field(comp), codes[has]))
+                out[c] = info
+        return out
+
+    def calibrate_information(self, info: dict[int, F64]) -> None:
+        """calibrate_tf from tf_information: the geometric mean frequency of agreeing values."""
+        self.tf_reference = {}
+        for c, x in info.items():
+            known = x[~np.isnan(x)]
+            if len(known):
+                self.tf_reference[c] = float(np.exp2(-known.mean()))
+
+    def score_levels(self, levels: I8, info: dict[int, F64], bounds: tuple[float, float]) -> F64:
+        """Return total log2 odds from levels and tf_information: score() without detail."""
+        if self.parameters is None:
+            raise RuntimeError("model is not fitted")
+        total = np.full(len(levels), self.parameters.prior_log2_odds)
+        for c, fp in enumerate(self.parameters.fields):
+            table = np.asarray((*fp.weights(), 0.0))  # index -1 (null) reads the 0.0
+            cap = self.comparisons[c].spec.max_weight
+            if cap is not None:
+                table = np.minimum(table, cap)
+            total += table[levels[:, c]]
+            ref = self.tf_reference.get(c)
+            x = info.get(c)
+            if ref is not None and x is not None:
+                adj = np.clip(np.log2(ref) + x, *bounds)
+                total += np.where(np.isnan(adj), 0.0, adj)
+        return total
+
     def score(
         self,
         levels: I8,
