@@ -54,15 +54,40 @@ class _Strings:
         self.spaced = np.empty(0, dtype=bool)
         self.stripped = np.empty(0, dtype=object)  # without leading zeros (documents)
         self.zero = np.empty(0, dtype=bool)
+        self.lead = np.empty(0, dtype=np.int16)  # leading zeros
         self._first_ids: dict[str, int] = {}
+        # Character histograms (digits 0-9, anything else): filled on first use, documents.
+        self.hist = np.zeros((0, 11), dtype=np.int16)
+        self.hist_size = 0
 
     def _grow(self, need: int) -> None:
         cap = max(need, 2 * len(self.text), 1024)
-        for name in ("text", "first", "first_code", "spaced", "stripped", "zero"):
+        for name in ("text", "first", "first_code", "spaced", "stripped", "zero", "lead"):
             old = getattr(self, name)
             arr = np.empty(cap, dtype=old.dtype)
             arr[: self.size] = old[: self.size]
             setattr(self, name, arr)
+
+    def histograms(self) -> npt.NDArray[np.int16]:
+        """Return the character histogram of every value (digits 0-9, then the rest)."""
+        if self.hist_size < self.size:
+            if len(self.hist) < self.size:
+                grown = np.zeros((len(self.text), 11), dtype=np.int16)
+                grown[: self.hist_size] = self.hist[: self.hist_size]
+                self.hist = grown
+            step = 1 << 16
+            for lo in range(self.hist_size, self.size, step):
+                hi = min(lo + step, self.size)
+                chunk = self.text[lo:hi].tolist()
+                width = max(1, max(map(len, chunk)))
+                chars = np.array(chunk, dtype=f"<U{width}").view(np.uint32).reshape(-1, width)
+                bucket = np.where((chars >= 48) & (chars <= 57), chars - 48, 10).astype(np.int64)
+                real = chars > 0  # NumPy pads short strings with NUL
+                row = np.repeat(np.arange(hi - lo, dtype=np.int64), width).reshape(-1, width)
+                counts = np.bincount((row * 11 + bucket)[real], minlength=(hi - lo) * 11)
+                self.hist[lo:hi] = counts.reshape(-1, 11)
+            self.hist_size = self.size
+        return self.hist
 
     def sync(self, values: list[str]) -> _Strings:
         lo, hi = self.size, len(values)
@@ -77,8 +102,10 @@ class _Strings:
         self.first[lo:hi] = firsts
         self.first_code[lo:hi] = [ids.setdefault(f, len(ids)) for f in firsts]
         self.spaced[lo:hi] = [" " in v for v in new]
-        self.stripped[lo:hi] = [v.lstrip("0") for v in new]
+        stripped = [v.lstrip("0") for v in new]
+        self.stripped[lo:hi] = stripped
         self.zero[lo:hi] = [v[:1] == "0" for v in new]
+        self.lead[lo:hi] = [len(v) - len(w) for v, w in zip(new, stripped, strict=True)]
         self.size = hi
         return self
 
@@ -163,7 +190,26 @@ def _given_scores(s: _Strings, left: I64, right: I64) -> F64:
 
 
 def _doc_distances(s: _Strings, left: I64, right: I64) -> F64:
-    """Return edit distance of documents, also without leading zeros (Excel drops them)."""
+    """Return edit distance of documents, also without leading zeros (Excel drops them).
+
+    Only distances up to 2 matter (comparison levels): a pair whose character histograms
+    differ too much reads 3 without running the edit distance. An edit changes the
+    histogram by at most 2 (L1), so the distance is at least half the histogram difference.
+    """
+    hist = s.histograms()
+    ha, hb = hist[left], hist[right]
+    diff = np.abs(ha - hb).sum(axis=1)
+    # Without leading zeros only the count of zeros changes.
+    zeros = np.abs((ha[:, 0] - s.lead[left]) - (hb[:, 0] - s.lead[right]))
+    diff_stripped = diff - np.abs(ha[:, 0] - hb[:, 0]) + zeros
+    close = np.flatnonzero(np.minimum(diff, diff_stripped) <= 4)
+    out = np.full(len(left), 3.0)
+    if len(close):
+        out[close] = _edit_distances(s, left[close], right[close])
+    return out
+
+
+def _edit_distances(s: _Strings, left: I64, right: I64) -> F64:
     dist = _cpdist(s.text[left], s.text[right], OSA.distance)
     # Without a leading zero on either side stripping changes nothing, and Levenshtein is
     # never below OSA: only pairs with a leading zero need the second distance.

@@ -57,3 +57,16 @@ def test_cheap_levels_agree_with_compare_on_integer_columns() -> None:
             assert (cheap[:, c] == NULL_LEVEL).all()
         else:
             assert (cheap[:, c] == full[:, c]).all(), comp.name
+
+
+def test_document_distance_screen_agrees_with_the_edit_distance() -> None:
+    from app.matching.comparisons import _doc_distances, _Strings, doc_distance
+
+    values = ["", "41234567", "41234576", "041234567", "4123456", "98765432", "00412345"]
+    values += ["X12AB34", "X12AB43", "41234", "12345678", "0041234567", "A9"]
+    strings = _Strings().sync(values)
+    left, right = np.meshgrid(np.arange(1, len(values)), np.arange(1, len(values)))
+    left, right = left.ravel().astype(np.int64), right.ravel().astype(np.int64)
+    got = _doc_distances(strings, left, right)
+    want = [min(doc_distance(values[x], values[y]), 3.0) for x, y in zip(left, right, strict=True)]
+    assert np.minimum(got, 3.0).tolist() == want
