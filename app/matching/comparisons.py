@@ -17,6 +17,7 @@ from app.matching.settings import ComparisonSpec
 __all__ = ["NULL_LEVEL", "Comparator", "CompiledComparison", "compile_comparisons"]
 
 NULL_LEVEL = -1
+_TOKENS = 4
 _DOC_DIFFERENT_MINOR = 1
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -55,10 +56,16 @@ class _Strings:
         self.stripped = np.empty(0, dtype=object)  # without leading zeros (documents)
         self.zero = np.empty(0, dtype=bool)
         self.lead = np.empty(0, dtype=np.int16)  # leading zeros
+        # Sorted ids of the first _TOKENS distinct tokens, -1 after them; many: more tokens.
+        # Filled on first use (given names).
+        self.tokens = np.empty((0, _TOKENS), dtype=np.int32)
+        self.many = np.empty(0, dtype=bool)
+        self.tokens_size = 0
         self._first_ids: dict[str, int] = {}
+        self._token_ids: dict[str, int] = {}
         # Character histograms (digits 0-9, anything else): filled on first use, documents.
         self.hist = np.zeros((0, 11), dtype=np.int16)
-        self.hist_size = 0
+        self.hist_done = np.zeros(0, dtype=bool)
 
     def _grow(self, need: int) -> None:
         cap = max(need, 2 * len(self.text), 1024)
@@ -68,25 +75,51 @@ class _Strings:
             arr[: self.size] = old[: self.size]
             setattr(self, name, arr)
 
-    def histograms(self) -> npt.NDArray[np.int16]:
-        """Return the character histogram of every value (digits 0-9, then the rest)."""
-        if self.hist_size < self.size:
-            if len(self.hist) < self.size:
-                grown = np.zeros((len(self.text), 11), dtype=np.int16)
-                grown[: self.hist_size] = self.hist[: self.hist_size]
-                self.hist = grown
-            step = 1 << 16
-            for lo in range(self.hist_size, self.size, step):
-                hi = min(lo + step, self.size)
-                chunk = self.text[lo:hi].tolist()
-                width = max(1, max(map(len, chunk)))
-                chars = np.array(chunk, dtype=f"<U{width}").view(np.uint32).reshape(-1, width)
-                bucket = np.where((chars >= 48) & (chars <= 57), chars - 48, 10).astype(np.int64)
-                real = chars > 0  # NumPy pads short strings with NUL
-                row = np.repeat(np.arange(hi - lo, dtype=np.int64), width).reshape(-1, width)
-                counts = np.bincount((row * 11 + bucket)[real], minlength=(hi - lo) * 11)
-                self.hist[lo:hi] = counts.reshape(-1, 11)
-            self.hist_size = self.size
+    def token_sets(self) -> tuple[npt.NDArray[np.int32], BoolArray]:
+        """Return the sorted token ids of every value (-1 padded) and whether it has more."""
+        lo, hi = self.tokens_size, self.size
+        if lo < hi:
+            if len(self.tokens) < hi:
+                cap = len(self.text)
+                tokens = np.full((cap, _TOKENS), -1, dtype=np.int32)
+                tokens[:lo] = self.tokens[:lo]
+                many = np.zeros(cap, dtype=bool)
+                many[:lo] = self.many[:lo]
+                self.tokens, self.many = tokens, many
+            tids = self._token_ids
+            sets = [
+                sorted({tids.setdefault(t, len(tids)) for t in v.split()})
+                for v in self.text[lo:hi].tolist()
+            ]
+            self.many[lo:hi] = [len(t) > _TOKENS for t in sets]
+            self.tokens[lo:hi] = [(t + [-1] * _TOKENS)[:_TOKENS] for t in sets]
+            self.tokens_size = hi
+        return self.tokens, self.many
+
+    def histograms(self, codes: I64) -> npt.NDArray[np.int16]:
+        """Return character histograms (digits 0-9, then the rest), filled for these codes.
+
+        Only the values asked for: the vocabulary of documents is shared with file codes.
+        """
+        if len(self.hist) < self.size:
+            grown = np.zeros((len(self.text), 11), dtype=np.int16)
+            grown[: len(self.hist)] = self.hist
+            done = np.zeros(len(self.text), dtype=bool)
+            done[: len(self.hist_done)] = self.hist_done
+            self.hist, self.hist_done = grown, done
+        todo = np.unique(codes[~self.hist_done[codes]])
+        step = 1 << 16
+        for lo in range(0, len(todo), step):
+            part = todo[lo : lo + step]
+            chunk = self.text[part].tolist()
+            width = max(1, max(map(len, chunk)))
+            chars = np.array(chunk, dtype=f"<U{width}").view(np.uint32).reshape(-1, width)
+            bucket = np.where((chars >= 48) & (chars <= 57), chars - 48, 10).astype(np.int64)
+            real = chars > 0  # NumPy pads short strings with NUL
+            row = np.repeat(np.arange(len(part), dtype=np.int64), width).reshape(-1, width)
+            counts = np.bincount((row * 11 + bucket)[real], minlength=len(part) * 11)
+            self.hist[part] = counts.reshape(-1, 11)
+            self.hist_done[part] = True
         return self.hist
 
     def sync(self, values: list[str]) -> _Strings:
@@ -106,11 +139,32 @@ class _Strings:
         self.stripped[lo:hi] = stripped
         self.zero[lo:hi] = [v[:1] == "0" for v in new]
         self.lead[lo:hi] = [len(v) - len(w) for v, w in zip(new, stripped, strict=True)]
+
         self.size = hi
         return self
 
 
 Batch = Callable[[_Strings, I64, I64], F64]
+
+
+def _token_subset(s: _Strings, left: I64, right: I64) -> BoolArray:
+    """Return whether one value's token set contains the other's (token_set_ratio == 100).
+
+    Vectorised over token ids; values with more than _TOKENS tokens go to rapidfuzz.
+    """
+    tokens, many_tokens = s.token_sets()
+    ta, tb = tokens[left], tokens[right]
+    a_in_b = np.ones(len(left), dtype=bool)
+    b_in_a = np.ones(len(left), dtype=bool)
+    for i in range(_TOKENS):
+        a_in_b &= (ta[:, i] < 0) | (ta[:, i, None] == tb).any(axis=1)
+        b_in_a &= (tb[:, i] < 0) | (tb[:, i, None] == ta).any(axis=1)
+    # Both empty never happens here (names are present); rapidfuzz gives 0 for empty sets.
+    out = (a_in_b | b_in_a) & (ta[:, 0] >= 0) & (tb[:, 0] >= 0)
+    many = np.flatnonzero(many_tokens[left] | many_tokens[right])
+    if len(many):
+        out[many] = _cpdist(s.text[left[many]], s.text[right[many]], fuzz.token_set_ratio) >= 100
+    return out
 
 
 def _per_unique_pair(strings: _Strings, ca: I32, cb: I32, fn: Batch) -> F64:
@@ -181,7 +235,7 @@ def _given_scores(s: _Strings, left: I64, right: I64) -> F64:
     # names never contain each other.
     subset = np.zeros(len(left), dtype=bool)
     multi = s.spaced[left] | s.spaced[right]
-    subset[multi] = _cpdist(s.text[left[multi]], s.text[right[multi]], fuzz.token_set_ratio) >= 100
+    subset[multi] = _token_subset(s, left[multi], right[multi])
     # Same first name with a different second one (ROSA ELENA vs ROSA MARIA): sisters as
     # often as typos, so only "similar".
     score = np.where(single, np.maximum(full, first * 0.98), full)
@@ -196,7 +250,7 @@ def _doc_distances(s: _Strings, left: I64, right: I64) -> F64:
     differ too much reads 3 without running the edit distance. An edit changes the
     histogram by at most 2 (L1), so the distance is at least half the histogram difference.
     """
-    hist = s.histograms()
+    hist = s.histograms(np.concatenate([left, right]))
     ha, hb = hist[left], hist[right]
     diff = np.abs(ha - hb).sum(axis=1)
     # Without leading zeros only the count of zeros changes.

@@ -70,3 +70,21 @@ def test_document_distance_screen_agrees_with_the_edit_distance() -> None:
     got = _doc_distances(strings, left, right)
     want = [min(doc_distance(values[x], values[y]), 3.0) for x, y in zip(left, right, strict=True)]
     assert np.minimum(got, 3.0).tolist() == want
+
+
+def test_token_subset_agrees_with_token_set_ratio() -> None:
+    from rapidfuzz import fuzz
+
+    from app.matching.comparisons import _Strings, _token_subset
+
+    values = ["", "ROSA", "ROSA ELENA", "ELENA ROSA", "ROSA MARIA", "MARIA DEL CARMEN", "CARMEN"]
+    values += ["MARIA CARMEN", "A B C D E", "A B C D E F", "ROSA ROSA", "DEL"]
+    strings = _Strings().sync(values)
+    left, right = np.meshgrid(np.arange(1, len(values)), np.arange(1, len(values)))
+    left, right = left.ravel().astype(np.int64), right.ravel().astype(np.int64)
+    got = _token_subset(strings, left, right).tolist()
+    want = [
+        fuzz.token_set_ratio(values[x], values[y]) >= 100 for x, y in zip(left, right, strict=True)
+    ]
+    assert got == want
+    assert any(want) and not all(want)
