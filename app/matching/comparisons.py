@@ -296,8 +296,13 @@ class Comparator:
             held = self._strings[id(values)] = (values, _Strings())
         return held[1].sync(values)
 
-    def compare(self, ta: RecordTable, ia: I64, tb: RecordTable, ib: I64) -> tuple[I8, I32]:
-        """Return (levels, tf value codes), each of shape (pairs, comparisons)."""
+    def compare(
+        self, ta: RecordTable, ia: I64, tb: RecordTable, ib: I64, cheap: I8 | None = None
+    ) -> tuple[I8, I32]:
+        """Return (levels, tf value codes), each of shape (pairs, comparisons).
+
+        cheap: the pairs' cheap_levels when the caller has them already.
+        """
         n = len(ia)
         levels = np.full((n, len(self.comparisons)), NULL_LEVEL, dtype=np.int8)
         tf_codes = np.zeros((n, len(self.comparisons)), dtype=np.int32)
@@ -354,7 +359,9 @@ class Comparator:
                 doc_col = c
                 levels[:, c] = self._document(ta, ia, tb, ib)
             else:
-                levels[:, c] = self._cheap(spec, ta, ia, tb, ib)
+                levels[:, c] = (
+                    cheap[:, c] if cheap is not None else self._cheap(spec, ta, ia, tb, ib)
+                )
         if given_col is not None and doc_col is not None:
             # Minors are registered with a parent's or sibling's document: a shared document
             # with a different given name says nothing about identity.
@@ -405,7 +412,9 @@ class Comparator:
             levels[:, c] = self._cheap(comp.spec, ta, ia, tb, ib)
         return levels
 
-    def incompatible(self, ta: RecordTable, ia: I64, tb: RecordTable, ib: I64) -> BoolArray:
+    def incompatible(
+        self, ta: RecordTable, ia: I64, tb: RecordTable, ib: I64, cheap: I8 | None = None
+    ) -> BoolArray:
         """Return the pairs not worth comparing names for: different people on cheap evidence.
 
         Birth dates more than three years apart (the "incompatible" birth level) or a
@@ -415,12 +424,11 @@ class Comparator:
         candidate pairs of common names at a million rows.
         """
         out = np.zeros(len(ia), dtype=bool)
-        for comp in self.comparisons:
+        for c, comp in enumerate(self.comparisons):
             spec = comp.spec
-            if spec.kind == "birth":
-                out |= self._birth(ta, ia, tb, ib) == 0
-            elif spec.kind == "category" and spec.column == "sex":
-                out |= self._cheap(spec, ta, ia, tb, ib) == 0
+            if spec.kind == "birth" or (spec.kind == "category" and spec.column == "sex"):
+                lv = cheap[:, c] if cheap is not None else self._cheap(spec, ta, ia, tb, ib)
+                out |= lv == 0
         if not out.any():
             return out
         x, y = ia[out], ib[out]

@@ -401,11 +401,12 @@ class Linker:
             if not self.settings.skip_incompatible:
                 levels[lo:hi] = cmp.compare(table, x, table, y)[0]
                 continue
-            skip = cmp.incompatible(table, x, table, y)
+            cheap = cmp.cheap_levels(table, x, table, y)
+            skip = cmp.incompatible(table, x, table, y, cheap)
             full = np.flatnonzero(~skip)
             part = levels[lo:hi]
-            part[full] = cmp.compare(table, x[full], table, y[full])[0]
-            part[skip] = cmp.cheap_levels(table, x[skip], table, y[skip])
+            part[full] = cmp.compare(table, x[full], table, y[full], cheap[full])[0]
+            part[skip] = cheap[skip]
             compared[lo:hi] = ~skip
         return levels, compared
 
