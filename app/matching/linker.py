@@ -233,7 +233,10 @@ class Linker:
         judged = self._judgement_pairs(table, judgements or {})
         watch.lap("compare")
         scored = np.flatnonzero(compared)
-        info = self._tf_information(table, a, levels, scored, tf)
+        tf_codes = self._tf_codes(table, a, levels, scored)
+        del scored
+        # The constraints read the document level and the table, which the passes keep.
+        constraint_rules = self._constraints(table, a, b, levels)
         case_col = next(
             (k for k, c in enumerate(self.comparator.comparisons) if c.spec.kind == "case_context"),
             None,
@@ -267,12 +270,12 @@ class Linker:
                 tolerance=s.em_tolerance,
             )
             watch.lap(f"EM {step + 1}")
-            log2_odds = self._score_chunked(model, fit_levels, info)
+            log2_odds = self._score_chunked(model, fit_levels, tf_codes, tf)
             del fit_levels
             prob = np.zeros(len(a), dtype=np.float64)
             prob[compared] = 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
             del log2_odds
-            rules = self._constraints(table, a, b, levels)
+            rules = constraint_rules.copy()
             forbidden = rules > 0
             status = np.where(
                 prob >= s.match_probability, 2, np.where(prob >= s.review_low, 1, 0)
@@ -410,36 +413,38 @@ class Linker:
             compared[lo:hi] = ~skip
         return levels, compared
 
-    def _tf_information(
-        self, table: RecordTable, a: I64, levels: I8, rows: I64, tf: TermFrequencies
-    ) -> dict[int, F64]:
-        """Return FellegiSunter.tf_information of the pairs at rows, in chunks of tf codes.
+    def _tf_codes(self, table: RecordTable, a: I64, levels: I8, rows: I64) -> dict[int, I32]:
+        """Return the tf codes of the pairs at rows per name column, in chunks.
 
-        Once per run: it depends on the name levels only, which the second pass keeps.
+        Once per run: they follow from the name levels, which the second pass keeps.
         """
-        model = FellegiSunter(self.comparator.comparisons)
-        out: dict[int, F64] = {}
+        cols = [k for k, c in enumerate(self.comparator.comparisons) if c.spec.term_frequency]
+        out = {c: np.empty(len(rows), dtype=np.int32) for c in cols}
         chunk = 1 << 21
         for lo in range(0, len(rows), chunk):
             k = rows[lo : lo + chunk]
             codes = self.comparator.tf_codes(table, a[k], levels[k])
-            for c, x in model.tf_information(codes, tf).items():
-                if c not in out:
-                    out[c] = np.empty(len(rows))
-                out[c][lo : lo + len(k)] = x
+            for c in cols:
+                out[c][lo : lo + len(k)] = codes[:, c]
         return out
 
     def _score_chunked(
-        self, model: FellegiSunter, levels: I8, info: dict[int, F64], chunk: int = 1 << 21
+        self,
+        model: FellegiSunter,
+        levels: I8,
+        tf_codes: dict[int, I32],
+        tf: TermFrequencies,
+        chunk: int = 1 << 21,
     ) -> F64:
         """Calibrate term frequencies, then score all pairs in chunks."""
-        model.calibrate_information(info)
-        bounds = self.settings.tf_weight_bounds
+        model.calibrate_tf_columns({c: x[x > 0] for c, x in tf_codes.items()}, tf)
+        size = 1 + max((int(x.max(initial=0)) for x in tf_codes.values()), default=0)
+        adjust = model.tf_adjustments(tf, self.settings.tf_weight_bounds, size)
         out = np.empty(len(levels), dtype=np.float64)
         for lo in range(0, len(levels), chunk):
             hi = min(lo + chunk, len(levels))
-            part = {c: x[lo:hi] for c, x in info.items()}
-            out[lo:hi] = model.score_levels(levels[lo:hi], part, bounds)
+            part = {c: x[lo:hi] for c, x in tf_codes.items()}
+            out[lo:hi] = model.score_levels(levels[lo:hi], part, adjust)
         return out
 
     @staticmethod

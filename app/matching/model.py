@@ -211,32 +211,24 @@ class FellegiSunter:
                 # the level weight keeps its EM meaning.
                 self.tf_reference[c] = float(np.exp(np.log(freq).mean()))
 
-    def tf_information(self, tf_codes: I32, tf: TermFrequencies) -> dict[int, F64]:
-        """Return per name column -log2 of the frequency of the value agreed on (NaN: none).
+    def tf_adjustments(
+        self, tf: TermFrequencies, bounds: tuple[float, float], size: int
+    ) -> dict[int, F64]:
+        """Return per name column the tf adjustment of every value code below size (0: none).
 
-        It depends only on the name levels, so a caller that re-fits the model (the second
-        pass, where only the case column changed) computes it once: see score_levels.
+        Scoring millions of pairs then costs one lookup per pair and column.
         """
         out: dict[int, F64] = {}
-        for c, comp in enumerate(self.comparisons):
-            if comp.spec.term_frequency:
-                codes = tf_codes[:, c]
-                has = codes > 0
-                info = np.full(len(codes), np.nan)
-                info[has] = -np.log2(tf.frequency(_tf_field(comp), codes[has]))
-                out[c] = info
+        for c, ref in self.tf_reference.items():
+            codes = np.arange(size, dtype=np.int32)
+            freq = tf.frequency(_tf_field(self.comparisons[c]), codes)
+            adj = np.clip(np.log2(ref / freq), *bounds)
+            adj[0] = 0.0
+            out[c] = adj
         return out
 
-    def calibrate_information(self, info: dict[int, F64]) -> None:
-        """calibrate_tf from tf_information: the geometric mean frequency of agreeing values."""
-        self.tf_reference = {}
-        for c, x in info.items():
-            known = x[~np.isnan(x)]
-            if len(known):
-                self.tf_reference[c] = float(np.exp2(-known.mean()))
-
-    def score_levels(self, levels: I8, info: dict[int, F64], bounds: tuple[float, float]) -> F64:
-        """Return total log2 odds from levels and tf_information: score() without detail."""
+    def score_levels(self, levels: I8, tf_codes: dict[int, I32], adjust: dict[int, F64]) -> F64:
+        """Return total log2 odds from levels, tf codes per column and tf_adjustments."""
         if self.parameters is None:
             raise RuntimeError("model is not fitted")
         total = np.full(len(levels), self.parameters.prior_log2_odds)
@@ -246,11 +238,8 @@ class FellegiSunter:
             if cap is not None:
                 table = np.minimum(table, cap)
             total += table[levels[:, c]]
-            ref = self.tf_reference.get(c)
-            x = info.get(c)
-            if ref is not None and x is not None:
-                adj = np.clip(np.log2(ref) + x, *bounds)
-                total += np.where(np.isnan(adj), 0.0, adj)
+            if c in adjust and c in tf_codes:
+                total += adjust[c][tf_codes[c]]
         return total
 
     def score(
@@ -297,50 +286,66 @@ def _collapse(
 ) -> tuple[I8, F64, npt.NDArray[np.bool_]]:
     """Collapse identical comparison vectors of (levels, weight per row, flag) parts.
 
-    A part's weight is one number for all its rows or an array with one per row.
-
-    EM then runs on a few thousand patterns. Each row becomes one int64 code (levels and
-    flag), so the parts are never copied into one big level matrix.
+    A part's weight is one number for all its rows or an array with one per row. EM then
+    runs on a few thousand patterns. Each row becomes one integer code (levels and flag),
+    counted with bincount over the code range: no sort, no copy of the parts into one big
+    level matrix, one code array per part at a time.
     """
     width = parts[0][0].shape[1] if parts else 0
     radix = np.full(width, 2, dtype=np.int64)
     for lv, _, _ in parts:
         if len(lv):
             radix = np.maximum(radix, lv.max(axis=0).astype(np.int64) + 2)
-    codes: list[I64] = []
-    for lv, _, flag in parts:
-        code = np.zeros(len(lv), dtype=np.int64)
+    span = 2 * int(np.prod(radix, dtype=np.float64)) if width else 2
+    # A dense count array only while it is small (the codes of ten comparisons span 30 M).
+    dense = span <= 1 << 22
+    small = span < 1 << 31  # int32 codes: half the memory traffic
+
+    def encode(lv: I8, flag: int) -> I64:
+        code: I64 = np.zeros(len(lv), dtype=np.int32 if small else np.int64)
         for c in range(width):
             code *= radix[c]
             code += lv[:, c]
             code += 1
         code *= 2
         code += flag
-        codes.append(code)
-    allc = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
-    if len(allc) == 0:
-        return np.zeros((0, width), dtype=np.int8), np.zeros(0), np.zeros(0, dtype=bool)
-    span = int(allc.max()) + 1
-    if span <= max(1 << 24, 4 * len(allc)):
-        # Dense code range: a counting pass instead of a sort (millions of pairs).
-        present = np.bincount(allc, minlength=span) > 0
-        uniq = np.flatnonzero(present)
-        lookup = np.zeros(span, dtype=np.int64)
-        lookup[uniq] = np.arange(len(uniq), dtype=np.int64)
-        inverse = lookup[allc]
-        del lookup, present
+        return code
+
+    if dense:
+        totals = np.zeros(span, dtype=np.float64)
+        for lv, w, flag in parts:
+            if len(lv) == 0:
+                continue
+            code = encode(lv, flag)
+            if isinstance(w, np.ndarray):
+                totals += np.bincount(code, weights=w, minlength=span)
+            else:
+                totals += w * np.bincount(code, minlength=span)
+            del code
+        uniq = np.flatnonzero(totals > 0).astype(np.int64)
+        weights = totals[uniq]
     else:
-        uniq, inverse = unique_inverse(allc)
-    del allc
-    weights = np.zeros(len(uniq), dtype=np.float64)
-    start = 0
-    for (_, w, _), code in zip(parts, codes, strict=True):
-        part = inverse[start : start + len(code)]
-        if isinstance(w, np.ndarray):
-            weights += np.bincount(part, weights=w, minlength=len(uniq))
-        else:
-            weights += w * np.bincount(part, minlength=len(uniq))
-        start += len(code)
+        # Sort each part's codes on its own, then merge the (few thousand) distinct ones.
+        uniqs: list[I64] = []
+        sums: list[F64] = []
+        for lv, w, flag in parts:
+            if len(lv) == 0:
+                continue
+            code = encode(lv, flag)
+            if isinstance(w, np.ndarray):
+                u, inv = unique_inverse(code.astype(np.int64))
+                sums.append(np.bincount(inv, weights=w, minlength=len(u)).astype(np.float64))
+            else:
+                u, counts = np.unique(code, return_counts=True)
+                sums.append(w * counts.astype(np.float64))
+            uniqs.append(u.astype(np.int64))
+            del code
+        if not uniqs:
+            return np.zeros((0, width), dtype=np.int8), np.zeros(0), np.zeros(0, dtype=bool)
+        uniq, inv = unique_inverse(np.concatenate(uniqs))
+        weights = np.asarray(
+            np.bincount(inv, weights=np.concatenate(sums), minlength=len(uniq)), dtype=np.float64
+        )
     forced = (uniq % 2) == 1
     rest = uniq // 2
     patterns = np.empty((len(uniq), width), dtype=np.int8)
