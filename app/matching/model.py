@@ -21,6 +21,9 @@ BoolArray = npt.NDArray[np.bool_]
 # Selects the level patterns (rows of a level matrix) of one EM session for m.
 Selector = Callable[[I8], BoolArray]
 _EPS = 1e-6
+# Pattern codes are counted in a dense array only while it is small (the codes of the ten
+# default comparisons span 30 M); beyond, each part's codes are sorted.
+_DENSE_CODES = 1 << 22
 _M_PRIOR = 20.0
 
 
@@ -297,8 +300,7 @@ def _collapse(
         if len(lv):
             radix = np.maximum(radix, lv.max(axis=0).astype(np.int64) + 2)
     span = 2 * int(np.prod(radix, dtype=np.float64)) if width else 2
-    # A dense count array only while it is small (the codes of ten comparisons span 30 M).
-    dense = span <= 1 << 22
+    dense = span <= _DENSE_CODES
     small = span < 1 << 31  # int32 codes: half the memory traffic
 
     def encode(lv: I8, flag: int) -> I64:
