@@ -319,7 +319,13 @@ class Comparator:
             return np.nan_to_num(np.minimum(r, 1.0), nan=0.0)
 
         # Each of the four surname combinations is scored once and reused below.
-        r_pp, r_mm, r_pm, r_mp = raw(pa, pb), raw(ma, mb), raw(pa, mb), raw(ma, pb)
+        r_pp, r_mm = raw(pa, pb), raw(ma, mb)
+        # With both surnames equal in order, the crossed scores change nothing (no swap can
+        # beat it, and the cross level is for a disagreeing paternal surname): skip them.
+        crossed = np.flatnonzero(~((pa == pb) & (ma == mb) & (pa != 0) & (ma != 0)))
+        r_pm, r_mp = np.full(len(pa), np.nan), np.full(len(pa), np.nan)
+        r_pm[crossed] = raw(pa[crossed], mb[crossed])
+        r_mp[crossed] = raw(ma[crossed], pb[crossed])
         direct = sim(r_pp) + sim(r_mm)
         swapped = sim(r_pm) + sim(r_mp)
         # Only a full pair of surnames can be swapped; with one missing, the one present is
