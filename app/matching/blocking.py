@@ -281,10 +281,21 @@ def _entries(rule: BlockingKey, c: _Columns) -> tuple[I64, I64]:
 
 def _sort_entries(rows: I64, keys: I64) -> tuple[I64, I64]:
     """Sort entries by key then row, keeping one entry per distinct (row, key)."""
-    order = np.lexsort((rows, keys))
-    rows, keys = rows[order], keys[order]
     if len(rows) < 2:
         return rows, keys
+    # Two plain sorts instead of np.lexsort (a third of blocking's time at a million rows):
+    # by key, then by (group number, row), which fits one int64.
+    order = np.argsort(keys)
+    rows, keys = rows[order], keys[order]
+    group = np.empty(len(keys), dtype=np.int64)
+    group[0] = 0
+    np.not_equal(keys[1:], keys[:-1], out=group[1:])
+    np.cumsum(group, out=group)
+    group *= int(rows.max()) + 1
+    group += rows
+    order = np.argsort(group)
+    del group
+    rows, keys = rows[order], keys[order]
     keep = np.empty(len(rows), dtype=bool)
     keep[0] = True
     keep[1:] = (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])

@@ -17,11 +17,13 @@ from app.matching.settings import ComparisonSpec
 __all__ = ["NULL_LEVEL", "Comparator", "CompiledComparison", "compile_comparisons"]
 
 NULL_LEVEL = -1
+_TOKENS = 4
 _DOC_DIFFERENT_MINOR = 1
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
 I8 = npt.NDArray[np.int8]
 F64 = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -53,15 +55,72 @@ class _Strings:
         self.spaced = np.empty(0, dtype=bool)
         self.stripped = np.empty(0, dtype=object)  # without leading zeros (documents)
         self.zero = np.empty(0, dtype=bool)
+        self.lead = np.empty(0, dtype=np.int16)  # leading zeros
+        # Sorted ids of the first _TOKENS distinct tokens, -1 after them; many: more tokens.
+        # Filled on first use (given names).
+        self.tokens = np.empty((0, _TOKENS), dtype=np.int32)
+        self.many = np.empty(0, dtype=bool)
+        self.tokens_size = 0
         self._first_ids: dict[str, int] = {}
+        self._token_ids: dict[str, int] = {}
+        # Character histograms (digits 0-9, anything else): filled on first use, documents.
+        self.hist = np.zeros((0, 11), dtype=np.int16)
+        self.hist_done = np.zeros(0, dtype=bool)
 
     def _grow(self, need: int) -> None:
         cap = max(need, 2 * len(self.text), 1024)
-        for name in ("text", "first", "first_code", "spaced", "stripped", "zero"):
+        for name in ("text", "first", "first_code", "spaced", "stripped", "zero", "lead"):
             old = getattr(self, name)
             arr = np.empty(cap, dtype=old.dtype)
             arr[: self.size] = old[: self.size]
             setattr(self, name, arr)
+
+    def token_sets(self) -> tuple[npt.NDArray[np.int32], BoolArray]:
+        """Return the sorted token ids of every value (-1 padded) and whether it has more."""
+        lo, hi = self.tokens_size, self.size
+        if lo < hi:
+            if len(self.tokens) < hi:
+                cap = len(self.text)
+                tokens = np.full((cap, _TOKENS), -1, dtype=np.int32)
+                tokens[:lo] = self.tokens[:lo]
+                many = np.zeros(cap, dtype=bool)
+                many[:lo] = self.many[:lo]
+                self.tokens, self.many = tokens, many
+            tids = self._token_ids
+            sets = [
+                sorted({tids.setdefault(t, len(tids)) for t in v.split()})
+                for v in self.text[lo:hi].tolist()
+            ]
+            self.many[lo:hi] = [len(t) > _TOKENS for t in sets]
+            self.tokens[lo:hi] = [(t + [-1] * _TOKENS)[:_TOKENS] for t in sets]
+            self.tokens_size = hi
+        return self.tokens, self.many
+
+    def histograms(self, codes: I64) -> npt.NDArray[np.int16]:
+        """Return character histograms (digits 0-9, then the rest), filled for these codes.
+
+        Only the values asked for: the vocabulary of documents is shared with file codes.
+        """
+        if len(self.hist) < self.size:
+            grown = np.zeros((len(self.text), 11), dtype=np.int16)
+            grown[: len(self.hist)] = self.hist
+            done = np.zeros(len(self.text), dtype=bool)
+            done[: len(self.hist_done)] = self.hist_done
+            self.hist, self.hist_done = grown, done
+        todo = np.unique(codes[~self.hist_done[codes]])
+        step = 1 << 16
+        for lo in range(0, len(todo), step):
+            part = todo[lo : lo + step]
+            chunk = self.text[part].tolist()
+            width = max(1, max(map(len, chunk)))
+            chars = np.array(chunk, dtype=f"<U{width}").view(np.uint32).reshape(-1, width)
+            bucket = np.where((chars >= 48) & (chars <= 57), chars - 48, 10).astype(np.int64)
+            real = chars > 0  # NumPy pads short strings with NUL
+            row = np.repeat(np.arange(len(part), dtype=np.int64), width).reshape(-1, width)
+            counts = np.bincount((row * 11 + bucket)[real], minlength=len(part) * 11)
+            self.hist[part] = counts.reshape(-1, 11)
+            self.hist_done[part] = True
+        return self.hist
 
     def sync(self, values: list[str]) -> _Strings:
         lo, hi = self.size, len(values)
@@ -76,13 +135,36 @@ class _Strings:
         self.first[lo:hi] = firsts
         self.first_code[lo:hi] = [ids.setdefault(f, len(ids)) for f in firsts]
         self.spaced[lo:hi] = [" " in v for v in new]
-        self.stripped[lo:hi] = [v.lstrip("0") for v in new]
+        stripped = [v.lstrip("0") for v in new]
+        self.stripped[lo:hi] = stripped
         self.zero[lo:hi] = [v[:1] == "0" for v in new]
+        self.lead[lo:hi] = [len(v) - len(w) for v, w in zip(new, stripped, strict=True)]
+
         self.size = hi
         return self
 
 
 Batch = Callable[[_Strings, I64, I64], F64]
+
+
+def _token_subset(s: _Strings, left: I64, right: I64) -> BoolArray:
+    """Return whether one value's token set contains the other's (token_set_ratio == 100).
+
+    Vectorised over token ids; values with more than _TOKENS tokens go to rapidfuzz.
+    """
+    tokens, many_tokens = s.token_sets()
+    ta, tb = tokens[left], tokens[right]
+    a_in_b = np.ones(len(left), dtype=bool)
+    b_in_a = np.ones(len(left), dtype=bool)
+    for i in range(_TOKENS):
+        a_in_b &= (ta[:, i] < 0) | (ta[:, i, None] == tb).any(axis=1)
+        b_in_a &= (tb[:, i] < 0) | (tb[:, i, None] == ta).any(axis=1)
+    # Both empty never happens here (names are present); rapidfuzz gives 0 for empty sets.
+    out = (a_in_b | b_in_a) & (ta[:, 0] >= 0) & (tb[:, 0] >= 0)
+    many = np.flatnonzero(many_tokens[left] | many_tokens[right])
+    if len(many):
+        out[many] = _cpdist(s.text[left[many]], s.text[right[many]], fuzz.token_set_ratio) >= 100
+    return out
 
 
 def _per_unique_pair(strings: _Strings, ca: I32, cb: I32, fn: Batch) -> F64:
@@ -153,7 +235,7 @@ def _given_scores(s: _Strings, left: I64, right: I64) -> F64:
     # names never contain each other.
     subset = np.zeros(len(left), dtype=bool)
     multi = s.spaced[left] | s.spaced[right]
-    subset[multi] = _cpdist(s.text[left[multi]], s.text[right[multi]], fuzz.token_set_ratio) >= 100
+    subset[multi] = _token_subset(s, left[multi], right[multi])
     # Same first name with a different second one (ROSA ELENA vs ROSA MARIA): sisters as
     # often as typos, so only "similar".
     score = np.where(single, np.maximum(full, first * 0.98), full)
@@ -162,7 +244,26 @@ def _given_scores(s: _Strings, left: I64, right: I64) -> F64:
 
 
 def _doc_distances(s: _Strings, left: I64, right: I64) -> F64:
-    """Return edit distance of documents, also without leading zeros (Excel drops them)."""
+    """Return edit distance of documents, also without leading zeros (Excel drops them).
+
+    Only distances up to 2 matter (comparison levels): a pair whose character histograms
+    differ too much reads 3 without running the edit distance. An edit changes the
+    histogram by at most 2 (L1), so the distance is at least half the histogram difference.
+    """
+    hist = s.histograms(np.concatenate([left, right]))
+    ha, hb = hist[left], hist[right]
+    diff = np.abs(ha - hb).sum(axis=1)
+    # Without leading zeros only the count of zeros changes.
+    zeros = np.abs((ha[:, 0] - s.lead[left]) - (hb[:, 0] - s.lead[right]))
+    diff_stripped = diff - np.abs(ha[:, 0] - hb[:, 0]) + zeros
+    close = np.flatnonzero(np.minimum(diff, diff_stripped) <= 4)
+    out = np.full(len(left), 3.0)
+    if len(close):
+        out[close] = _edit_distances(s, left[close], right[close])
+    return out
+
+
+def _edit_distances(s: _Strings, left: I64, right: I64) -> F64:
     dist = _cpdist(s.text[left], s.text[right], OSA.distance)
     # Without a leading zero on either side stripping changes nothing, and Levenshtein is
     # never below OSA: only pairs with a leading zero need the second distance.
@@ -195,8 +296,13 @@ class Comparator:
             held = self._strings[id(values)] = (values, _Strings())
         return held[1].sync(values)
 
-    def compare(self, ta: RecordTable, ia: I64, tb: RecordTable, ib: I64) -> tuple[I8, I32]:
-        """Return (levels, tf value codes), each of shape (pairs, comparisons)."""
+    def compare(
+        self, ta: RecordTable, ia: I64, tb: RecordTable, ib: I64, cheap: I8 | None = None
+    ) -> tuple[I8, I32]:
+        """Return (levels, tf value codes), each of shape (pairs, comparisons).
+
+        cheap: the pairs' cheap_levels when the caller has them already.
+        """
         n = len(ia)
         levels = np.full((n, len(self.comparisons)), NULL_LEVEL, dtype=np.int8)
         tf_codes = np.zeros((n, len(self.comparisons)), dtype=np.int32)
@@ -213,7 +319,13 @@ class Comparator:
             return np.nan_to_num(np.minimum(r, 1.0), nan=0.0)
 
         # Each of the four surname combinations is scored once and reused below.
-        r_pp, r_mm, r_pm, r_mp = raw(pa, pb), raw(ma, mb), raw(pa, mb), raw(ma, pb)
+        r_pp, r_mm = raw(pa, pb), raw(ma, mb)
+        # With both surnames equal in order, the crossed scores change nothing (no swap can
+        # beat it, and the cross level is for a disagreeing paternal surname): skip them.
+        crossed = np.flatnonzero(~((pa == pb) & (ma == mb) & (pa != 0) & (ma != 0)))
+        r_pm, r_mp = np.full(len(pa), np.nan), np.full(len(pa), np.nan)
+        r_pm[crossed] = raw(pa[crossed], mb[crossed])
+        r_mp[crossed] = raw(ma[crossed], pb[crossed])
         direct = sim(r_pp) + sim(r_mm)
         swapped = sim(r_pm) + sim(r_mp)
         # Only a full pair of surnames can be swapped; with one missing, the one present is
@@ -249,35 +361,13 @@ class Comparator:
                     codes = np.where(lv == 4, x, 0).astype(np.int32)
                 levels[:, c] = lv
                 tf_codes[:, c] = codes
-            elif kind == "case_context":
-                ca_, cb_ = ta.case[ia], tb.case[ib]
-                lv = (ca_ == cb_).astype(np.int8)
-                # Two police complaints are two cases for the police, whatever joined them
-                # later: case context is evidence only across systems or between files.
-                both_police = ta.police[ia] & tb.police[ib]
-                lv[(ca_ < 0) | (cb_ < 0) | both_police] = NULL_LEVEL
-                levels[:, c] = lv
             elif kind == "document":
                 doc_col = c
                 levels[:, c] = self._document(ta, ia, tb, ib)
-            elif kind == "birth":
-                levels[:, c] = self._birth(ta, ia, tb, ib)
-            elif kind == "category":
-                xa = getattr(ta, spec.column)[ia]
-                xb = getattr(tb, spec.column)[ib]
-                lv = (xa == xb).astype(np.int8)
-                lv[(xa == 0) | (xb == 0)] = NULL_LEVEL
-                levels[:, c] = lv
-            elif kind == "ubigeo":
-                ua = getattr(ta, spec.column)[ia].astype(np.int64)
-                ub = getattr(tb, spec.column)[ib].astype(np.int64)
-                lv = np.where(
-                    ua == ub,
-                    3,
-                    np.where(ua // 100 == ub // 100, 2, np.where(ua // 10000 == ub // 10000, 1, 0)),
-                ).astype(np.int8)
-                lv[(ua < 0) | (ub < 0)] = NULL_LEVEL
-                levels[:, c] = lv
+            else:
+                levels[:, c] = (
+                    cheap[:, c] if cheap is not None else self._cheap(spec, ta, ia, tb, ib)
+                )
         if given_col is not None and doc_col is not None:
             # Minors are registered with a parent's or sibling's document: a shared document
             # with a different given name says nothing about identity.
@@ -288,6 +378,76 @@ class Comparator:
             # involving a minor is its own, weaker level and never a hard conflict.
             levels[(levels[:, doc_col] == 0) & minor, doc_col] = _DOC_DIFFERENT_MINOR
         return levels, tf_codes
+
+    @staticmethod
+    def _cheap(spec: ComparisonSpec, ta: RecordTable, ia: I64, tb: RecordTable, ib: I64) -> I8:
+        """Return the levels of a comparison that needs no string scorer (integer columns)."""
+        kind = spec.kind
+        if kind == "case_context":
+            ca_, cb_ = ta.case[ia], tb.case[ib]
+            lv: I8 = np.asarray(ca_ == cb_, dtype=np.int8)
+            # Two police complaints are two cases for the police, whatever joined them
+            # later: case context is evidence only across systems or between files.
+            both_police = ta.police[ia] & tb.police[ib]
+            lv[(ca_ < 0) | (cb_ < 0) | both_police] = NULL_LEVEL
+            return lv
+        if kind == "birth":
+            return Comparator._birth(ta, ia, tb, ib)
+        if kind == "category":
+            xa = getattr(ta, spec.column)[ia]
+            xb = getattr(tb, spec.column)[ib]
+            lv = np.asarray(xa == xb, dtype=np.int8)
+            lv[(xa == 0) | (xb == 0)] = NULL_LEVEL
+            return lv
+        if kind == "ubigeo":
+            ua = getattr(ta, spec.column)[ia].astype(np.int64)
+            ub = getattr(tb, spec.column)[ib].astype(np.int64)
+            lv = np.where(
+                ua == ub,
+                3,
+                np.where(ua // 100 == ub // 100, 2, np.where(ua // 10000 == ub // 10000, 1, 0)),
+            ).astype(np.int8)
+            lv[(ua < 0) | (ub < 0)] = NULL_LEVEL
+            return lv
+        return np.full(len(ia), NULL_LEVEL, dtype=np.int8)
+
+    def cheap_levels(self, ta: RecordTable, ia: I64, tb: RecordTable, ib: I64) -> I8:
+        """Return levels of the integer comparisons only; names and documents read missing."""
+        levels = np.full((len(ia), len(self.comparisons)), NULL_LEVEL, dtype=np.int8)
+        for c, comp in enumerate(self.comparisons):
+            levels[:, c] = self._cheap(comp.spec, ta, ia, tb, ib)
+        return levels
+
+    def incompatible(
+        self, ta: RecordTable, ia: I64, tb: RecordTable, ib: I64, cheap: I8 | None = None
+    ) -> BoolArray:
+        """Return the pairs not worth comparing names for: different people on cheap evidence.
+
+        Birth dates more than three years apart (the "incompatible" birth level) or a
+        different recorded sex, unless the pair shares a document or its full name, exactly
+        (either surname order): then the name and document scorers and the model decide.
+        On the demo worlds none of these pairs is a true match, and they are half of the
+        candidate pairs of common names at a million rows.
+        """
+        out = np.zeros(len(ia), dtype=bool)
+        for c, comp in enumerate(self.comparisons):
+            spec = comp.spec
+            if spec.kind == "birth" or (spec.kind == "category" and spec.column == "sex"):
+                lv = cheap[:, c] if cheap is not None else self._cheap(spec, ta, ia, tb, ib)
+                out |= lv == 0
+        if not out.any():
+            return out
+        x, y = ia[out], ib[out]
+        da, db = ta.document[x], tb.document[y]
+        pa, ma, pb, mb = ta.paternal[x], ta.maternal[x], tb.paternal[y], tb.maternal[y]
+        same_name = (
+            (ta.given[x] == tb.given[y])
+            & (ta.given[x] != 0)
+            & (((pa == pb) & (ma == mb)) | ((pa == mb) & (ma == pb)))
+            & (pa != 0)
+        )
+        out[np.flatnonzero(out)[((da == db) & (da != 0)) | same_name]] = False
+        return out
 
     def tf_codes(self, ta: RecordTable, ia: I64, levels: I8) -> I32:
         """Rebuild compare()'s tf value codes from the levels: the value agreed on, exactly.

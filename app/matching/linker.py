@@ -23,7 +23,7 @@ from app.matching.cases import (
 from app.matching.clustering import cluster_pairs
 from app.matching.comparisons import Comparator, compile_comparisons, doc_distance
 from app.matching.explain import Explanation, FieldWeight
-from app.matching.model import FellegiSunter, ModelParameters, TermFrequencies
+from app.matching.model import FellegiSunter, ModelParameters, Selector, TermFrequencies
 from app.matching.records import LinkInput, RecordKey, RecordTable, from_common
 from app.matching.settings import LinkageSettings
 from app.schema.record import CommonRecord
@@ -53,7 +53,9 @@ RULES: tuple[str | None, ...] = (
     "no identificado",
     "juicio humano: misma persona",
     "juicio humano: personas distintas",
+    "sin comparar nombres: nacimiento o sexo incompatibles",
 )
+_UNCOMPARED = len(RULES) - 1
 
 
 @dataclass(frozen=True)
@@ -220,7 +222,8 @@ class Linker:
         a, b, stats = blocking.pairs(max(n, 1))
         a, b, ka, kb = self._drop_hopeless(table, a, b)
         watch.lap("blocking")
-        levels = self._compare_chunked(table, a, b)
+        levels, compared = self._compare_chunked(table, a, b)
+        everything = bool(compared.all())
         known_levels, _ = self.comparator.compare(table, ka, table, kb)
         rng = np.random.default_rng(s.seed)
         size = min(s.random_pairs_for_u, n * 4)
@@ -229,6 +232,11 @@ class Linker:
         rand_levels, _ = self.comparator.compare(table, ra, table, rb)
         judged = self._judgement_pairs(table, judgements or {})
         watch.lap("compare")
+        scored = np.flatnonzero(compared)
+        tf_codes = self._tf_codes(table, a, levels, scored)
+        del scored
+        # The constraints read the document level and the table, which the passes keep.
+        constraint_rules = self._constraints(table, a, b, levels)
         case_col = next(
             (k for k, c in enumerate(self.comparator.comparisons) if c.spec.kind == "case_context"),
             None,
@@ -248,26 +256,34 @@ class Linker:
                 watch.lap("case levels")
             model = FellegiSunter(self.comparator.comparisons)
             total_pairs = n * (n - 1) / 2
+            # EM and scores over the compared pairs; the others stand with the random pairs
+            # for the pairs blocking did not propose.
+            fit_levels = levels if everything else levels[compared]
             params = model.fit(
-                levels,
+                fit_levels,
                 random_levels=rand_levels,
-                random_weight=max(total_pairs - len(a), 0.0) / max(len(ra), 1),
+                random_weight=max(total_pairs - len(fit_levels), 0.0) / max(len(ra), 1),
                 nonmatch_levels=known_levels,
-                sessions=self._sessions(levels),
+                sessions=self._sessions(),
                 prior=min(s.prior_match, max(n, 1) / max(total_pairs, 1.0)),
                 iterations=s.em_iterations,
                 tolerance=s.em_tolerance,
             )
             watch.lap(f"EM {step + 1}")
-            log2_odds = self._score_chunked(model, table, a, levels, tf)
-            prob = 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
-            rules = self._constraints(table, a, b, levels)
+            log2_odds = self._score_chunked(model, fit_levels, tf_codes, tf)
+            del fit_levels
+            prob = np.zeros(len(a), dtype=np.float64)
+            prob[compared] = 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
+            del log2_odds
+            rules = constraint_rules.copy()
             forbidden = rules > 0
             status = np.where(
                 prob >= s.match_probability, 2, np.where(prob >= s.review_low, 1, 0)
             ).astype(np.int8)
             prob[forbidden] = 0.0
             status[forbidden] = 3
+            # Kept at probability 0 rather than dropped: they still veto merges in clustering.
+            rules[~compared & ~forbidden] = _UNCOMPARED
             watch.lap(f"score {step + 1}")
             if judged:
                 pair_pos = {
@@ -370,39 +386,65 @@ class Linker:
             out.append(ScoredPair(rec.key, index.table.records[int(cand[k])].key, p, st, expl))
         return out
 
-    def _compare_chunked(self, table: RecordTable, a: I64, b: I64, chunk: int = 1 << 20) -> I8:
-        """Compare pairs in chunks, keeping only the levels (tf codes follow from them)."""
+    def _compare_chunked(
+        self, table: RecordTable, a: I64, b: I64, chunk: int = 1 << 20
+    ) -> tuple[I8, npt.NDArray[np.bool_]]:
+        """Compare pairs in chunks, keeping only the levels (tf codes follow from them).
+
+        With settings.skip_incompatible, pairs that Comparator.incompatible rules out get
+        only their integer levels (names and documents read missing) and compared=False.
+        """
         width = len(self.comparator.comparisons)
         levels = np.empty((len(a), width), dtype=np.int8)
+        compared = np.ones(len(a), dtype=bool)
+        cmp = self.comparator
         for lo in range(0, len(a), chunk):
             hi = min(lo + chunk, len(a))
-            levels[lo:hi] = self.comparator.compare(table, a[lo:hi], table, b[lo:hi])[0]
-        return levels
+            x, y = a[lo:hi], b[lo:hi]
+            if not self.settings.skip_incompatible:
+                levels[lo:hi] = cmp.compare(table, x, table, y)[0]
+                continue
+            cheap = cmp.cheap_levels(table, x, table, y)
+            skip = cmp.incompatible(table, x, table, y, cheap)
+            full = np.flatnonzero(~skip)
+            part = levels[lo:hi]
+            part[full] = cmp.compare(table, x[full], table, y[full], cheap[full])[0]
+            part[skip] = cheap[skip]
+            compared[lo:hi] = ~skip
+        return levels, compared
+
+    def _tf_codes(self, table: RecordTable, a: I64, levels: I8, rows: I64) -> dict[int, I32]:
+        """Return the tf codes of the pairs at rows per name column, in chunks.
+
+        Once per run: they follow from the name levels, which the second pass keeps.
+        """
+        cols = [k for k, c in enumerate(self.comparator.comparisons) if c.spec.term_frequency]
+        out = {c: np.empty(len(rows), dtype=np.int32) for c in cols}
+        chunk = 1 << 21
+        for lo in range(0, len(rows), chunk):
+            k = rows[lo : lo + chunk]
+            codes = self.comparator.tf_codes(table, a[k], levels[k])
+            for c in cols:
+                out[c][lo : lo + len(k)] = codes[:, c]
+        return out
 
     def _score_chunked(
         self,
         model: FellegiSunter,
-        table: RecordTable,
-        a: I64,
         levels: I8,
+        tf_codes: dict[int, I32],
         tf: TermFrequencies,
         chunk: int = 1 << 21,
     ) -> F64:
-        """Calibrate term frequencies, then score all pairs, in chunks of tf codes."""
-        bounds = self.settings.tf_weight_bounds
-        tf_cols = [k for k, c in enumerate(self.comparator.comparisons) if c.spec.term_frequency]
-        positive: dict[int, list[I32]] = {c: [] for c in tf_cols}
-        for lo in range(0, len(a), chunk):
-            codes = self.comparator.tf_codes(table, a[lo : lo + chunk], levels[lo : lo + chunk])
-            for c in tf_cols:
-                positive[c].append(codes[:, c][codes[:, c] > 0])
-        model.calibrate_tf_columns({c: np.concatenate(v) for c, v in positive.items() if v}, tf)
-        del positive
-        out = np.empty(len(a), dtype=np.float64)
-        for lo in range(0, len(a), chunk):
-            hi = min(lo + chunk, len(a))
-            codes = self.comparator.tf_codes(table, a[lo:hi], levels[lo:hi])
-            out[lo:hi] = model.score(levels[lo:hi], codes, tf, bounds, detail=False)[0]
+        """Calibrate term frequencies, then score all pairs in chunks."""
+        model.calibrate_tf_columns({c: x[x > 0] for c, x in tf_codes.items()}, tf)
+        size = 1 + max((int(x.max(initial=0)) for x in tf_codes.values()), default=0)
+        adjust = model.tf_adjustments(tf, self.settings.tf_weight_bounds, size)
+        out = np.empty(len(levels), dtype=np.float64)
+        for lo in range(0, len(levels), chunk):
+            hi = min(lo + chunk, len(levels))
+            part = {c: x[lo:hi] for c, x in tf_codes.items()}
+            out[lo:hi] = model.score_levels(levels[lo:hi], part, adjust)
         return out
 
     @staticmethod
@@ -412,19 +454,28 @@ class Linker:
         lv[(ca < 0) | (cb < 0) | (table.police[x] & table.police[y])] = -1
         return lv
 
-    def _sessions(self, levels: I8) -> list[tuple[npt.NDArray[np.bool_], frozenset[int]]]:
+    def _sessions(self) -> list[tuple[Selector, frozenset[int]]]:
         """EM sessions for m: pairs sharing a document, then pairs sharing both surnames."""
         cols = {c.spec.kind: k for k, c in enumerate(self.comparator.comparisons)}
-        out: list[tuple[npt.NDArray[np.bool_], frozenset[int]]] = []
+        out: list[tuple[Selector, frozenset[int]]] = []
         if "document" in cols:
-            c = cols["document"]
-            out.append((levels[:, c] == levels[:, c].max(initial=0), frozenset({c})))
+            doc = cols["document"]
+
+            def same_document(levels: I8) -> npt.NDArray[np.bool_]:
+                return np.asarray(levels[:, doc] == levels[:, doc].max(initial=0))
+
+            out.append((same_document, frozenset({doc})))
         sur = [cols[k] for k in ("paternal", "maternal") if k in cols]
         if sur:
-            top = np.ones(len(levels), dtype=bool)
-            for c in sur:
-                top &= levels[:, c] == len(self.comparator.comparisons[c].levels) - 1
-            out.append((top, frozenset(sur)))
+            tops = [(c, len(self.comparator.comparisons[c].levels) - 1) for c in sur]
+
+            def same_surnames(levels: I8) -> npt.NDArray[np.bool_]:
+                top = np.ones(len(levels), dtype=bool)
+                for c, exact in tops:
+                    top &= levels[:, c] == exact
+                return top
+
+            out.append((same_surnames, frozenset(sur)))
         return out
 
     @staticmethod

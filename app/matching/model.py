@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +17,13 @@ F64 = npt.NDArray[np.float64]
 I8 = npt.NDArray[np.int8]
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+# Selects the level patterns (rows of a level matrix) of one EM session for m.
+Selector = Callable[[I8], BoolArray]
 _EPS = 1e-6
+# Pattern codes are counted in a dense array only while it is small (the codes of the ten
+# default comparisons span 30 M); beyond, each part's codes are sorted.
+_DENSE_CODES = 1 << 22
 _M_PRIOR = 20.0
 
 
@@ -112,7 +118,7 @@ class FellegiSunter:
         random_levels: I8 | None = None,
         random_weight: float = 0.0,
         nonmatch_levels: I8 | None = None,
-        sessions: Sequence[tuple[npt.NDArray[np.bool_], frozenset[int]]] = (),
+        sessions: Sequence[tuple[Selector, frozenset[int]]] = (),
         prior: float = 0.05,
         iterations: int = 40,
         tolerance: float = 1e-5,
@@ -124,7 +130,9 @@ class FellegiSunter:
         estimate; each field takes m from the first session that estimated it. Then u and
         the prior: EM over all candidate pairs plus random pairs (random_weight each, standing
         in for the pairs blocking did not generate) with m fixed. Pairs the constraints prove
-        distinct (nonmatch_levels) are held at posterior 0 throughout.
+        distinct (nonmatch_levels) are held at posterior 0 throughout. A session selects
+        rows of a level matrix; it is applied to the distinct level patterns, so millions of
+        pairs are collapsed once, not once per session.
         """
         sizes = [len(c.levels) for c in self.comparisons]
         width = len(sizes)
@@ -133,18 +141,20 @@ class FellegiSunter:
         u0 = [
             _level_freq(rand[:, c] if len(rand) else levels[:, c], k) for c, k in enumerate(sizes)
         ]
+        cand, counts, _ = _collapse([(levels, 1.0, 0)])
         m: list[F64 | None] = [None] * width
-        for mask, excluded in (*sessions, (np.ones(len(levels), dtype=bool), frozenset())):
+        for select, excluded in (*sessions, (lambda p: np.ones(len(p), dtype=bool), frozenset())):
             todo = [c for c in range(width) if m[c] is None and c not in excluded]
-            if not todo or mask.sum() < 50:
+            mask = select(cand)
+            if not todo or counts[mask].sum() < 50:
                 continue
-            sub = levels[mask].copy()
+            sub = cand[mask].copy()
             kn = known.copy()
             for c in excluded:
                 sub[:, c] = NULL_LEVEL
                 kn[:, c] = NULL_LEVEL
             m_s, _, _, _ = _em(
-                [(sub, 1.0)],
+                [(sub, counts[mask])],
                 kn,
                 [_initial_m(k) for k in sizes],
                 u0,
@@ -158,7 +168,7 @@ class FellegiSunter:
                 m[c] = m_s[c]
         m_final = [x if x is not None else _initial_m(k) for x, k in zip(m, sizes, strict=True)]
         m_out, u, lam, it = _em(
-            [(levels, 1.0), (rand, float(random_weight))],
+            [(cand, counts), (rand, float(random_weight))],
             known,
             m_final,
             u0,
@@ -204,6 +214,37 @@ class FellegiSunter:
                 # the level weight keeps its EM meaning.
                 self.tf_reference[c] = float(np.exp(np.log(freq).mean()))
 
+    def tf_adjustments(
+        self, tf: TermFrequencies, bounds: tuple[float, float], size: int
+    ) -> dict[int, F64]:
+        """Return per name column the tf adjustment of every value code below size (0: none).
+
+        Scoring millions of pairs then costs one lookup per pair and column.
+        """
+        out: dict[int, F64] = {}
+        for c, ref in self.tf_reference.items():
+            codes = np.arange(size, dtype=np.int32)
+            freq = tf.frequency(_tf_field(self.comparisons[c]), codes)
+            adj = np.clip(np.log2(ref / freq), *bounds)
+            adj[0] = 0.0
+            out[c] = adj
+        return out
+
+    def score_levels(self, levels: I8, tf_codes: dict[int, I32], adjust: dict[int, F64]) -> F64:
+        """Return total log2 odds from levels, tf codes per column and tf_adjustments."""
+        if self.parameters is None:
+            raise RuntimeError("model is not fitted")
+        total = np.full(len(levels), self.parameters.prior_log2_odds)
+        for c, fp in enumerate(self.parameters.fields):
+            table = np.asarray((*fp.weights(), 0.0))  # index -1 (null) reads the 0.0
+            cap = self.comparisons[c].spec.max_weight
+            if cap is not None:
+                table = np.minimum(table, cap)
+            total += table[levels[:, c]]
+            if c in adjust and c in tf_codes:
+                total += adjust[c][tf_codes[c]]
+        return total
+
     def score(
         self,
         levels: I8,
@@ -243,47 +284,70 @@ class FellegiSunter:
         return total, field_w, tf_adj
 
 
-def _collapse(parts: Sequence[tuple[I8, float, int]]) -> tuple[I8, F64, npt.NDArray[np.bool_]]:
+def _collapse(
+    parts: Sequence[tuple[I8, float | F64, int]],
+) -> tuple[I8, F64, npt.NDArray[np.bool_]]:
     """Collapse identical comparison vectors of (levels, weight per row, flag) parts.
 
-    EM then runs on a few thousand patterns. Each row becomes one int64 code (levels and
-    flag), so the parts are never copied into one big level matrix.
+    A part's weight is one number for all its rows or an array with one per row. EM then
+    runs on a few thousand patterns. Each row becomes one integer code (levels and flag),
+    counted with bincount over the code range: no sort, no copy of the parts into one big
+    level matrix, one code array per part at a time.
     """
     width = parts[0][0].shape[1] if parts else 0
     radix = np.full(width, 2, dtype=np.int64)
     for lv, _, _ in parts:
         if len(lv):
             radix = np.maximum(radix, lv.max(axis=0).astype(np.int64) + 2)
-    codes: list[I64] = []
-    for lv, _, flag in parts:
-        code = np.zeros(len(lv), dtype=np.int64)
+    span = 2 * int(np.prod(radix, dtype=np.float64)) if width else 2
+    dense = span <= _DENSE_CODES
+    small = span < 1 << 31  # int32 codes: half the memory traffic
+
+    def encode(lv: I8, flag: int) -> I64:
+        code: I64 = np.zeros(len(lv), dtype=np.int32 if small else np.int64)
         for c in range(width):
             code *= radix[c]
             code += lv[:, c]
             code += 1
         code *= 2
         code += flag
-        codes.append(code)
-    allc = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
-    if len(allc) == 0:
-        return np.zeros((0, width), dtype=np.int8), np.zeros(0), np.zeros(0, dtype=bool)
-    span = int(allc.max()) + 1
-    if span <= max(1 << 24, 4 * len(allc)):
-        # Dense code range: a counting pass instead of a sort (millions of pairs).
-        present = np.bincount(allc, minlength=span) > 0
-        uniq = np.flatnonzero(present)
-        lookup = np.zeros(span, dtype=np.int64)
-        lookup[uniq] = np.arange(len(uniq), dtype=np.int64)
-        inverse = lookup[allc]
-        del lookup, present
+        return code
+
+    if dense:
+        totals = np.zeros(span, dtype=np.float64)
+        for lv, w, flag in parts:
+            if len(lv) == 0:
+                continue
+            code = encode(lv, flag)
+            if isinstance(w, np.ndarray):
+                totals += np.bincount(code, weights=w, minlength=span)
+            else:
+                totals += w * np.bincount(code, minlength=span)
+            del code
+        uniq = np.flatnonzero(totals > 0).astype(np.int64)
+        weights = totals[uniq]
     else:
-        uniq, inverse = unique_inverse(allc)
-    del allc
-    weights = np.zeros(len(uniq), dtype=np.float64)
-    start = 0
-    for (_, w, _), code in zip(parts, codes, strict=True):
-        weights += w * np.bincount(inverse[start : start + len(code)], minlength=len(uniq))
-        start += len(code)
+        # Sort each part's codes on its own, then merge the (few thousand) distinct ones.
+        uniqs: list[I64] = []
+        sums: list[F64] = []
+        for lv, w, flag in parts:
+            if len(lv) == 0:
+                continue
+            code = encode(lv, flag)
+            if isinstance(w, np.ndarray):
+                u, inv = unique_inverse(code.astype(np.int64))
+                sums.append(np.bincount(inv, weights=w, minlength=len(u)).astype(np.float64))
+            else:
+                u, counts = np.unique(code, return_counts=True)
+                sums.append(w * counts.astype(np.float64))
+            uniqs.append(u.astype(np.int64))
+            del code
+        if not uniqs:
+            return np.zeros((0, width), dtype=np.int8), np.zeros(0), np.zeros(0, dtype=bool)
+        uniq, inv = unique_inverse(np.concatenate(uniqs))
+        weights = np.asarray(
+            np.bincount(inv, weights=np.concatenate(sums), minlength=len(uniq)), dtype=np.float64
+        )
     forced = (uniq % 2) == 1
     rest = uniq // 2
     patterns = np.empty((len(uniq), width), dtype=np.int8)
@@ -294,7 +358,7 @@ def _collapse(parts: Sequence[tuple[I8, float, int]]) -> tuple[I8, F64, npt.NDAr
 
 
 def _em(
-    parts: Sequence[tuple[I8, float]],
+    parts: Sequence[tuple[I8, float | F64]],
     known: I8,
     m: list[F64],
     u: list[F64],

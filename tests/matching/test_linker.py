@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.matching import Linker, LinkResult, from_person
+from app.matching.settings import LinkageSettings
 from app.schema.record import CommonRecord
 
 from .conftest import make_record, population
@@ -350,3 +351,26 @@ def test_link_reports_time_and_memory_of_every_stage(sisters: LinkResult) -> Non
     assert {"EM 1", "cluster 1", "cases 1", "cases 2"} <= set(names)
     assert names[-1] == "infer"
     assert all(st.wall >= 0 and st.cpu >= 0 and st.peak_rss_mib > 0 for st in sisters.stages)
+
+
+def test_pairs_of_incompatible_birth_are_not_compared_but_still_veto() -> None:
+    extra = [
+        make_record(R, given="ANA", paternal="ÑAUPARI", maternal="CCAMA", age=20, row_id="x"),
+        make_record(
+            S, case="F-X", given="Ana", paternal="Ñaupari", maternal="Ccama", age=20, row_id="y"
+        ),
+        make_record(
+            S, case="F-Y", given="Ana", paternal="Ñaupari", maternal="Soto", age=60, row_id="z"
+        ),
+    ]
+    res = _link(extra)
+    assert _same(res, (R, "x"), (S, "y"))
+    assert not _same(res, (R, "x"), (S, "z"))
+    k = next(p for p in res.pairs() if {p.a, p.b} == {(R, "x"), (S, "z")})
+    assert k.probability == 0.0
+    assert k.status == "non-link"
+    assert k.explanation.rule == "sin comparar nombres: nacimiento o sexo incompatibles"
+    both = Linker(LinkageSettings(skip_incompatible=False)).link(population() + extra)
+    k2 = next(p for p in both.pairs() if {p.a, p.b} == {(R, "x"), (S, "z")})
+    assert k2.explanation.rule is None
+    assert 0.0 < k2.probability < 1e-4

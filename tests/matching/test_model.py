@@ -1,6 +1,7 @@
 """Fellegi-Sunter EM and term-frequency adjustment."""
 
 import numpy as np
+import pytest
 
 from app.matching.comparisons import compile_comparisons
 from app.matching.model import FellegiSunter, TermFrequencies
@@ -63,3 +64,30 @@ def test_frequencies_kept_current_as_records_arrive() -> None:
     before = tf.frequency("surname", first.paternal)[0]
     tf.add(first.sibling([from_person("2", given_name="ANA", surname="ÑAUPARI")]))
     assert tf.frequency("surname", first.paternal)[0] < before
+
+
+def test_collapse_counts_patterns_the_same_dense_or_sorted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.matching import model as model_module
+
+    rng = np.random.default_rng(3)
+    levels = rng.integers(-1, 3, size=(5000, 4)).astype(np.int8)
+    known = rng.integers(-1, 3, size=(300, 4)).astype(np.int8)
+    rows = rng.random(5000)
+    parts = [(levels, 1.0, 0), (levels[:100], rows[:100], 0), (known, 2.0, 1)]
+    dense = model_module._collapse(parts)
+    monkeypatch.setattr(model_module, "_DENSE_CODES", 0)
+    spread = model_module._collapse(parts)
+
+    def as_dict(p: tuple[np.ndarray, np.ndarray, np.ndarray]) -> dict[tuple[int, ...], float]:
+        return {(*row.tolist(), int(f)): w for row, w, f in zip(p[0], p[1], p[2], strict=True)}
+
+    want: dict[tuple[int, ...], float] = {}
+    for lv, w, flag in parts:
+        ws = np.broadcast_to(np.asarray(w, dtype=float), (len(lv),))
+        for row, x in zip(lv.tolist(), ws.tolist(), strict=True):
+            want[(*row, flag)] = want.get((*row, flag), 0.0) + x
+    for got in (as_dict(dense), as_dict(spread)):
+        assert got.keys() == want.keys()
+        assert all(abs(got[k] - want[k]) < 1e-9 for k in want)
