@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import Select, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.db import executemany
@@ -29,7 +29,11 @@ __all__ = [
     "add_run",
     "case_members",
     "cases_of",
+    "changed_records",
     "changed_since",
+    "count_entities",
+    "count_links",
+    "count_pending_reviews",
     "create_entities",
     "current_record",
     "export_members",
@@ -38,6 +42,7 @@ __all__ = [
     "iter_current_records",
     "judgements",
     "judgements_for",
+    "judgements_since",
     "keys_of",
     "last_run",
     "links_among",
@@ -52,7 +57,9 @@ __all__ = [
     "person_records",
     "persons_by_document",
     "replace_links",
+    "replace_links_of",
     "replace_members",
+    "replace_members_of",
     "retire",
     "review_items",
 ]
@@ -81,10 +88,34 @@ def last_run(session: Session) -> LinkRun | None:
 
 
 def changed_since(session: Session, *, since: datetime) -> bool:
-    """Return True when a source record or a judgement changed after `since`."""
+    """Return True when a source record or a judgement changed after `since`, or a source
+    record belongs to no person yet (a push committed while the last run was reading)."""
     rec = session.scalar(select(func.max(SourceRecord.updated_at)))
     jud = session.scalar(select(func.max(Judgement.at)))
-    return any(t is not None and t > since for t in (rec, jud))
+    if any(t is not None and t > since for t in (rec, jud)):
+        return True
+    return session.scalar(select(_unlinked().exists())) is True
+
+
+def _unlinked() -> Select[Any]:
+    return (
+        select(SourceRecord.id)
+        .outerjoin(PersonMember, PersonMember.source_record_id == SourceRecord.id)
+        .where(PersonMember.person_id.is_(None))
+    )
+
+
+def changed_records(session: Session, *, since: datetime) -> set[int]:
+    """Return the ids of source records changed after `since` or belonging to no person."""
+    changed = set(session.scalars(select(SourceRecord.id).where(SourceRecord.updated_at > since)))
+    changed.update(session.scalars(_unlinked()))
+    return changed
+
+
+def judgements_since(session: Session, *, since: datetime) -> list[tuple[str, str]]:
+    """Return the pairs of keys judged after `since`."""
+    stmt = select(Judgement.key_a, Judgement.key_b).where(Judgement.at > since)
+    return [(a, b) for a, b in session.execute(stmt)]
 
 
 def iter_current_records(
@@ -151,6 +182,57 @@ def replace_members(
     """Replace every membership row of one kind."""
     session.execute(delete(model))
     executemany(session, model, rows)
+
+
+_CHUNK = 900  # ids per IN list: within SQLite's oldest limit on bound parameters
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    ordered = sorted(ids)
+    for lo in range(0, len(ordered), _CHUNK):
+        yield ordered[lo : lo + _CHUNK]
+
+
+def replace_members_of(
+    session: Session,
+    *,
+    model: type[PersonMember] | type[CaseMember],
+    record_ids: Sequence[int],
+    rows: list[dict[str, Any]],
+) -> None:
+    """Replace the membership rows of some source records (an incremental run)."""
+    for chunk in _chunks(record_ids):
+        session.execute(delete(model).where(model.source_record_id.in_(chunk)))
+    executemany(session, model, rows)
+
+
+def replace_links_of(
+    session: Session, *, record_ids: Sequence[int], rows: list[dict[str, Any]]
+) -> None:
+    """Replace the links that touch some source records (an incremental run)."""
+    for chunk in _chunks(record_ids):
+        session.execute(
+            delete(Link).where(Link.record_a_id.in_(chunk) | Link.record_b_id.in_(chunk))
+        )
+    executemany(session, Link, rows)
+
+
+def count_links(session: Session, *, statuses: Sequence[str]) -> int:
+    """Return how many stored links have one of these statuses."""
+    stmt = select(func.count(Link.id)).where(Link.status.in_(list(statuses)))
+    return int(session.scalar(stmt) or 0)
+
+
+def count_pending_reviews(session: Session) -> int:
+    """Return how many review items are pending."""
+    stmt = select(func.count(ReviewItem.id)).where(ReviewItem.status == "pending")
+    return int(session.scalar(stmt) or 0)
+
+
+def count_entities(session: Session, *, model: type[PersonMember] | type[CaseMember]) -> int:
+    """Return how many distinct persons or cases have members."""
+    target = model.person_id if model is PersonMember else model.case_id  # type: ignore[union-attr]
+    return int(session.scalar(select(func.count(func.distinct(target)))) or 0)
 
 
 def replace_links(session: Session, *, rows: list[dict[str, Any]]) -> None:
