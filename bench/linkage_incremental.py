@@ -39,13 +39,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._peer.metrics import pairwise  # noqa: E402
+from bench._peer.metrics import pairwise
 
 Key = tuple[str, str]
 
 
-def _load(uptime: bool = True) -> str:
-    return open("/proc/loadavg").read().split()[0] if uptime else ""
+def _load() -> str:
+    return Path("/proc/loadavg").read_text().split()[0]
 
 
 def _clock() -> tuple[float, float]:
@@ -296,7 +296,7 @@ def main() -> None:
     ap.add_argument("--world", type=Path, required=True)
     ap.add_argument("--pushes", type=int, nargs="*", default=[100, 1000])
     args = ap.parse_args()
-    print(f"load average {open('/proc/loadavg').read().strip()}", flush=True)
+    print(f"load average {Path('/proc/loadavg').read_text().strip()}", flush=True)
     if args.what == "core":
         core(args.world, args.pushes)
     else:

@@ -94,22 +94,28 @@ def changed_since(session: Session, *, since: datetime) -> bool:
     jud = session.scalar(select(func.max(Judgement.at)))
     if any(t is not None and t > since for t in (rec, jud)):
         return True
-    return session.scalar(select(_unlinked().exists())) is True
+    return session.scalar(select(_stale().exists())) is True
 
 
-def _unlinked() -> Select[Any]:
+def _stale() -> Select[Any]:
+    """Source records whose person membership is missing or older than their version."""
     return (
         select(SourceRecord.id)
         .outerjoin(PersonMember, PersonMember.source_record_id == SourceRecord.id)
-        .where(PersonMember.person_id.is_(None))
+        .where(
+            PersonMember.linked_version.is_(None)
+            | (PersonMember.linked_version != SourceRecord.version)
+        )
     )
 
 
-def changed_records(session: Session, *, since: datetime) -> set[int]:
-    """Return the ids of source records changed after `since` or belonging to no person."""
-    changed = set(session.scalars(select(SourceRecord.id).where(SourceRecord.updated_at > since)))
-    changed.update(session.scalars(_unlinked()))
-    return changed
+def changed_records(session: Session) -> set[int]:
+    """Return the ids of source records linked from an older version, or not linked at all.
+
+    Compared by version, not by time: a push committed while a run was reading is caught by
+    the next run whatever its timestamps say.
+    """
+    return set(session.scalars(_stale()))
 
 
 def judgements_since(session: Session, *, since: datetime) -> list[tuple[str, str]]:
@@ -120,10 +126,11 @@ def judgements_since(session: Session, *, since: datetime) -> list[tuple[str, st
 
 def iter_current_records(
     session: Session, *, chunk: int = 20_000
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (source record id, common record JSON) of the current version of every row."""
+) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """Yield (source record id, version, common record JSON) of the current version of every
+    row."""
     stmt = (
-        select(SourceRecord.id, SourceRecordVersion.record)
+        select(SourceRecord.id, SourceRecord.version, SourceRecordVersion.record)
         .join(
             SourceRecordVersion,
             (SourceRecordVersion.source_record_id == SourceRecord.id)
@@ -133,7 +140,7 @@ def iter_current_records(
         .execution_options(yield_per=chunk)
     )
     for row in session.execute(stmt):
-        yield row[0], row[1]
+        yield row[0], row[1], row[2]
 
 
 def person_members(session: Session) -> dict[int, int]:

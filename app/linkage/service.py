@@ -26,6 +26,7 @@ from app.schema import CommonRecord
 
 __all__ = [
     "DECISIONS",
+    "LINK_STAGES",
     "explanation_json",
     "key_str",
     "link_in_background",
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 DECISIONS = ("match", "no_match", "unsure")
 
 Progress = Callable[[str], None]
+# Stages run_linkage reports through `progress`, once each: load, link, store, statistics.
+LINK_STAGES = 4
 
 
 def key_str(key: RecordKey) -> str:
@@ -131,16 +134,20 @@ class _JudgedState:
         return ca == cb or pair_key(ca, cb) in self.apart
 
 
-def _load(session: Session, progress: Progress | None) -> tuple[list[CommonRecord], list[int]]:
+def _load(
+    session: Session, progress: Progress | None
+) -> tuple[list[CommonRecord], list[int], dict[int, int]]:
     if progress:
         progress("cargando registros")
     records: list[CommonRecord] = []
     ids: list[int] = []
-    for rid, doc in repository.iter_current_records(session):
+    versions: dict[int, int] = {}
+    for rid, version, doc in repository.iter_current_records(session):
         # In memory only: the linker compares documents digit by digit (typos count).
         records.append(CommonRecord.model_validate(open_record(doc)))
         ids.append(rid)
-    return records, ids
+        versions[rid] = version
+    return records, ids, versions
 
 
 def _assign(
@@ -277,8 +284,9 @@ def _finite(value: Any) -> Any:
     return value
 
 
-# A push stamped just before a run started may commit after the run read the records: look
-# back this far for changed rows (re-linking a row twice is harmless; missing one is not).
+# A judgement stamped just before a run started may commit after the run read them: look back
+# this far (re-linking a pair twice is harmless; missing one is not). Records are compared by
+# version instead (person_members.linked_version).
 _LOOKBACK = dt.timedelta(minutes=2)
 
 
@@ -313,7 +321,7 @@ def run_linkage(
             started_at=utcnow(),
         ),
     )
-    records, rids = _load(session, progress)
+    records, rids, versions = _load(session, progress)
     ids = {(r.system.value, r.row_id): rid for r, rid in zip(records, rids, strict=True)}
     judged = _JudgedState(repository.judgements(session))
     state = _model_state(last)
@@ -324,19 +332,20 @@ def run_linkage(
     elif last is None:
         reason = "primera ejecución"
     else:
-        since = last.started_at - _LOOKBACK
         keys = {rid: key for key, rid in ids.items()}
-        changed = {keys[r] for r in repository.changed_records(session, since=since) if r in keys}
-        for a, b in repository.judgements_since(session, since=since):
+        changed = {keys[r] for r in repository.changed_records(session) if r in keys}
+        for a, b in repository.judgements_since(session, since=last.started_at - _LOOKBACK):
             changed.update(k for k in (parse_key(a), parse_key(b)) if k in ids)
         reason = fallback_reason(records=len(records), changed=len(changed), state=state)
     if reason is None and state is not None:
         run.mode = "incremental"
         model_run = (last.details or {}).get("model_run_id") if last is not None else None
-        _incremental(session, run, records, ids, judged, state, changed, progress, model_run)
+        _incremental(
+            session, run, records, ids, versions, judged, state, changed, progress, model_run
+        )
     else:
         run.mode = "full"
-        _full(session, run, records, ids, judged, progress)
+        _full(session, run, records, ids, versions, judged, progress)
     run.details = {**run.details, "reason": reason or "cambios desde la última ejecución"}
     run.status = "completed"
     run.finished_at = utcnow()
@@ -362,24 +371,12 @@ def run_linkage(
     return run
 
 
-def _link_progress(progress: Progress | None, total: int) -> Callable[[str], None] | None:
-    """Report the core's stages as 'enlazando: stage (k/total)'."""
-    if progress is None:
-        return None
-    done = [0]
-
-    def step(stage: str) -> None:
-        done[0] += 1
-        progress(f"enlazando: {stage} ({min(done[0], total)}/{total})")
-
-    return step
-
-
 def _full(
     session: Session,
     run: LinkRun,
     records: list[CommonRecord],
     ids: dict[RecordKey, int],
+    versions: dict[int, int],
     judged: _JudgedState,
     progress: Progress | None,
 ) -> None:
@@ -407,7 +404,11 @@ def _full(
         session,
         model=PersonMember,
         rows=[
-            {"source_record_id": ids[k], "person_id": persons.ids[lab]}
+            {
+                "source_record_id": ids[k],
+                "person_id": persons.ids[lab],
+                "linked_version": versions[ids[k]],
+            }
             for k, lab in result.clusters.items()
         ],
     )
@@ -448,6 +449,7 @@ def _incremental(
     run: LinkRun,
     records: list[CommonRecord],
     ids: dict[RecordKey, int],
+    versions: dict[int, int],
     judged: _JudgedState,
     state: ModelState,
     changed: set[RecordKey],
@@ -496,7 +498,12 @@ def _incremental(
         model=PersonMember,
         record_ids=[ids[k] for k in person_keys],
         rows=[
-            {"source_record_id": ids[k], "person_id": persons.ids[clusters[k]]} for k in person_keys
+            {
+                "source_record_id": ids[k],
+                "person_id": persons.ids[clusters[k]],
+                "linked_version": versions[ids[k]],
+            }
+            for k in person_keys
         ],
     )
     repository.replace_members_of(

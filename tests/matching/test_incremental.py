@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.matching import LinkInput, Linker, LinkResult, from_common
+from app.matching import Linker, LinkInput, LinkResult, from_common
 from app.matching.incremental import (
     IncrementalResult,
     ModelState,
@@ -167,8 +167,8 @@ def test_a_corrected_row_moves_its_victim_to_another_person() -> None:
                         **row)  # fmt: skip
     right = make_record(S, given="Luz", paternal="Ticona", maternal="Huanca", doc="47654321",
                         **{**row, "age": 22})  # fmt: skip
-    before = base + [ana, luz, wrong]
-    after = base + [ana, luz, right]
+    before = [*base, ana, luz, wrong]
+    after = [*base, ana, luz, right]
     inc, full = _step(before, after, {(S, "B")})
     cl = inc.result.clusters
     assert cl[(S, "B")] == cl[(R, "C")] and cl[(S, "B")] != cl[(R, "A")]
