@@ -249,6 +249,8 @@ def _service_push(
     w0, c0 = _since(t)
     assert run is not None
     for system, name, data in pushes:
+        if data.count(b"\n") < 2:
+            continue  # header only: nothing of this system in the push
         with session_scope() as s:
             ingest.ingest_file(
                 s,
@@ -261,12 +263,23 @@ def _service_push(
     copy = tmp / f"k{k}-full.db"
     shutil.copy(db, copy)
     load = _load()
+    profile = None
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+
+        profile = cProfile.Profile()
+        profile.enable()
     t = _clock()
     with session_scope() as s:
         inc = run_linkage(s, trigger="bench")
         assert inc is not None
         mode, details, seconds = inc.mode, dict(inc.details), inc.seconds
     wi, ci = _since(t)
+    if profile is not None:
+        import pstats
+
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
     load_i = _load()
     os.environ["INTERTRATA_DATABASE_URL"] = f"sqlite:///{copy}"
     get_settings.cache_clear()  # type: ignore[attr-defined]

@@ -40,6 +40,7 @@ __all__ = [
     "get_person",
     "get_review_item",
     "iter_current_records",
+    "iter_records_of",
     "judgements",
     "judgements_for",
     "judgements_since",
@@ -56,6 +57,7 @@ __all__ = [
     "person_of",
     "person_records",
     "persons_by_document",
+    "record_states",
     "replace_links",
     "replace_links_of",
     "replace_members",
@@ -141,6 +143,31 @@ def iter_current_records(
     )
     for row in session.execute(stmt):
         yield row[0], row[1], row[2]
+
+
+def record_states(session: Session) -> dict[int, tuple[int, str]]:
+    """Return source record id -> (current version, content hash) of every row."""
+    stmt = select(SourceRecord.id, SourceRecord.version, SourceRecord.content_hash)
+    return {rid: (version, digest) for rid, version, digest in session.execute(stmt)}
+
+
+def iter_records_of(
+    session: Session, *, record_ids: Sequence[int]
+) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """Yield (source record id, version, common record JSON) of the current version of some
+    rows."""
+    for chunk in _chunks(record_ids):
+        stmt = (
+            select(SourceRecord.id, SourceRecord.version, SourceRecordVersion.record)
+            .join(
+                SourceRecordVersion,
+                (SourceRecordVersion.source_record_id == SourceRecord.id)
+                & (SourceRecordVersion.version == SourceRecord.version),
+            )
+            .where(SourceRecord.id.in_(chunk))
+        )
+        for row in session.execute(stmt):
+            yield row[0], row[1], row[2]
 
 
 def person_members(session: Session) -> dict[int, int]:

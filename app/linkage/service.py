@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.linkage import repository
 from app.linkage.identity import Assignment, assign_ids
-from app.matching import Explanation, Linker, LinkResult, RecordKey
+from app.matching import Explanation, Linker, LinkInput, LinkResult, RecordKey, from_common
 from app.matching.incremental import ModelState, fallback_reason, link_incremental, model_state
 from app.matching.linker import STATUSES
 from app.models import Case, CaseMember, Judgement, LinkRun, Person, PersonMember, ReviewItem
@@ -134,19 +134,58 @@ class _JudgedState:
         return ca == cb or pair_key(ca, cb) in self.apart
 
 
+class _InputCache:
+    """The linker's inputs of the stored rows, kept by this process between runs.
+
+    A background run after each push then reads, decrypts and converts only the rows whose
+    version or content changed, not every row. Entries are checked against the row's
+    current version and keyed content hash, so a stale entry is never used.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.url = ""
+        self.entries: dict[int, tuple[int, str, LinkInput]] = {}
+
+
+_inputs = _InputCache()
+
+
 def _load(
     session: Session, progress: Progress | None
-) -> tuple[list[CommonRecord], list[int], dict[int, int]]:
+) -> tuple[list[LinkInput], list[int], dict[int, int]]:
     if progress:
         progress("cargando registros")
-    records: list[CommonRecord] = []
-    ids: list[int] = []
-    versions: dict[int, int] = {}
-    for rid, version, doc in repository.iter_current_records(session):
-        # In memory only: the linker compares documents digit by digit (typos count).
-        records.append(CommonRecord.model_validate(open_record(doc)))
-        ids.append(rid)
-        versions[rid] = version
+    url = str(session.get_bind().engine.url)
+    states = repository.record_states(session)
+    with _inputs.lock:
+        if _inputs.url != url:
+            _inputs.url, _inputs.entries = url, {}
+        entries = _inputs.entries
+        stale = [
+            rid
+            for rid, (version, digest) in states.items()
+            if (e := entries.get(rid)) is None or e[0] != version or e[1] != digest
+        ]
+        rows = (
+            repository.iter_current_records(session)
+            if len(stale) > len(states) // 2
+            else repository.iter_records_of(session, record_ids=stale)
+        )
+        for rid, version, doc in rows:
+            if rid not in states:
+                continue  # pushed after the states were read: the next run takes it
+            # In memory only: the linker compares documents digit by digit (typos count).
+            record = from_common(CommonRecord.model_validate(open_record(doc)))
+            # The version read may be newer than the state read just before: keep the
+            # state's digest only when the versions agree, else the next run reads it again.
+            digest = states[rid][1] if states[rid][0] == version else ""
+            entries[rid] = (version, digest, record)
+        for rid in set(entries) - states.keys():
+            del entries[rid]
+        ids = sorted(states)
+        records = [entries[rid][2] for rid in ids]
+        versions = {rid: entries[rid][0] for rid in ids}
     return records, ids, versions
 
 
@@ -322,7 +361,7 @@ def run_linkage(
         ),
     )
     records, rids, versions = _load(session, progress)
-    ids = {(r.system.value, r.row_id): rid for r, rid in zip(records, rids, strict=True)}
+    ids = {r.key: rid for r, rid in zip(records, rids, strict=True)}
     judged = _JudgedState(repository.judgements(session))
     state = _model_state(last)
     reason: str | None
@@ -374,7 +413,7 @@ def run_linkage(
 def _full(
     session: Session,
     run: LinkRun,
-    records: list[CommonRecord],
+    records: list[LinkInput],
     ids: dict[RecordKey, int],
     versions: dict[int, int],
     judged: _JudgedState,
@@ -447,7 +486,7 @@ def _full(
 def _incremental(
     session: Session,
     run: LinkRun,
-    records: list[CommonRecord],
+    records: list[LinkInput],
     ids: dict[RecordKey, int],
     versions: dict[int, int],
     judged: _JudgedState,

@@ -351,3 +351,29 @@ def test_progress_reports_each_stage_once_in_both_modes(db):
         assert run is not None and run.mode == ("incremental" if judge else "full")
         assert len(stages) == service.LINK_STAGES
         assert stages[0] == "cargando registros" and stages[-1] == "actualizando estadísticas"
+
+
+def test_inputs_kept_between_runs_follow_corrections(db):
+    import csv as _csv
+
+    from app.ingest.service import ingest_rows
+
+    with (DATA / "reta.csv").open(encoding="cp1252", newline="") as fh:
+        rows = list(_csv.DictReader(fh, delimiter=";"))
+    with session_scope() as s:
+        ingest_rows(
+            s, system=System.RETA, rows=enumerate(rows, start=2), pushed_by="t", channel="cli"
+        )
+    with session_scope() as s:
+        records, ids, versions = service._load(s, None)
+    first = {r.key: r for r in records}
+    row = dict(rows[0], APELLIDOS_NOMBRES="ZEVALLOS ZEGARRA ZOILA")
+    key = ("RETA", row["ID_REGISTRO"])
+    with session_scope() as s:
+        ingest_rows(s, system=System.RETA, rows=[(2, row)], pushed_by="t", channel="cli")
+    with session_scope() as s:
+        records, ids, versions = service._load(s, None)
+    now = {r.key: r for r in records}
+    assert now[key].paternal == "ZEVALLOS" and first[key].paternal != "ZEVALLOS"
+    assert versions[ids[[r.key for r in records].index(key)]] == 2
+    assert all(now[k] == first[k] for k in first if k != key)
