@@ -499,10 +499,18 @@ def _files_near(files: Mapping[str, CaseFile], changed: set[str]) -> set[str]:
     if not changed:
         return set()
     wanted: set[tuple[Any, ...]] = set()
+    dates: set[Any] = set()
+    places: set[str] = set()
     for f in changed:
-        wanted |= _proposal_keys(files[f])
+        cf = files[f]
+        wanted |= _proposal_keys(cf)
+        dates |= cf.facts_dates
+        places |= cf.facts_places
     out = set(changed)
     for key, cf in files.items():
-        if key not in out and not _proposal_keys(cf).isdisjoint(wanted):
+        # Every proposal key holds a date or a place of the facts: most files share neither.
+        if key in out or (dates.isdisjoint(cf.facts_dates) and places.isdisjoint(cf.facts_places)):
+            continue
+        if not _proposal_keys(cf).isdisjoint(wanted):
             out.add(key)
     return out
