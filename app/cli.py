@@ -218,24 +218,26 @@ def ingest_sistra(file: FileArg, as_json: JsonOpt = False, link: LinkOpt = None)
 
 
 def _link(*, full: bool, quiet: bool) -> dict[str, Any] | None:
-    from app.linkage.service import run_linkage
+    from app.linkage.service import LINK_STAGES, run_linkage
     from app.linkage.views import run_view
 
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]Enlace:[/bold] {task.description}"),
+        BarColumn(),
         TimeElapsedColumn(),
         console=err,
         transient=True,
         disable=quiet,
     ) as progress:
-        task = progress.add_task("inicio", total=None)
+        # One step per stage run_linkage reports (LINK_STAGES: load, link, store, statistics).
+        task = progress.add_task("inicio", total=LINK_STAGES)
         with session_scope() as session:
             run = run_linkage(
                 session,
                 full=full,
                 trigger=_cli_user(),
-                progress=lambda stage: progress.update(task, description=stage),
+                progress=lambda stage: progress.update(task, description=stage, advance=1),
             )
             return run_view(run) if run is not None else None
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import Select, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.db import executemany
@@ -29,15 +29,21 @@ __all__ = [
     "add_run",
     "case_members",
     "cases_of",
+    "changed_records",
     "changed_since",
+    "count_entities",
+    "count_links",
+    "count_pending_reviews",
     "create_entities",
     "current_record",
     "export_members",
     "get_person",
     "get_review_item",
     "iter_current_records",
+    "iter_records_of",
     "judgements",
     "judgements_for",
+    "judgements_since",
     "keys_of",
     "last_run",
     "links_among",
@@ -51,8 +57,11 @@ __all__ = [
     "person_of",
     "person_records",
     "persons_by_document",
+    "record_states",
     "replace_links",
+    "replace_links_of",
     "replace_members",
+    "replace_members_of",
     "retire",
     "review_items",
 ]
@@ -81,18 +90,49 @@ def last_run(session: Session) -> LinkRun | None:
 
 
 def changed_since(session: Session, *, since: datetime) -> bool:
-    """Return True when a source record or a judgement changed after `since`."""
+    """Return True when a source record or a judgement changed after `since`, or a source
+    record belongs to no person yet (a push committed while the last run was reading)."""
     rec = session.scalar(select(func.max(SourceRecord.updated_at)))
     jud = session.scalar(select(func.max(Judgement.at)))
-    return any(t is not None and t > since for t in (rec, jud))
+    if any(t is not None and t > since for t in (rec, jud)):
+        return True
+    return session.scalar(select(_stale().exists())) is True
+
+
+def _stale() -> Select[Any]:
+    """Source records whose person membership is missing or older than their version."""
+    return (
+        select(SourceRecord.id)
+        .outerjoin(PersonMember, PersonMember.source_record_id == SourceRecord.id)
+        .where(
+            PersonMember.linked_version.is_(None)
+            | (PersonMember.linked_version != SourceRecord.version)
+        )
+    )
+
+
+def changed_records(session: Session) -> set[int]:
+    """Return the ids of source records linked from an older version, or not linked at all.
+
+    Compared by version, not by time: a push committed while a run was reading is caught by
+    the next run whatever its timestamps say.
+    """
+    return set(session.scalars(_stale()))
+
+
+def judgements_since(session: Session, *, since: datetime) -> list[tuple[str, str]]:
+    """Return the pairs of keys judged after `since`."""
+    stmt = select(Judgement.key_a, Judgement.key_b).where(Judgement.at > since)
+    return [(a, b) for a, b in session.execute(stmt)]
 
 
 def iter_current_records(
     session: Session, *, chunk: int = 20_000
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (source record id, common record JSON) of the current version of every row."""
+) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """Yield (source record id, version, common record JSON) of the current version of every
+    row."""
     stmt = (
-        select(SourceRecord.id, SourceRecordVersion.record)
+        select(SourceRecord.id, SourceRecord.version, SourceRecordVersion.record)
         .join(
             SourceRecordVersion,
             (SourceRecordVersion.source_record_id == SourceRecord.id)
@@ -102,7 +142,32 @@ def iter_current_records(
         .execution_options(yield_per=chunk)
     )
     for row in session.execute(stmt):
-        yield row[0], row[1]
+        yield row[0], row[1], row[2]
+
+
+def record_states(session: Session) -> dict[int, tuple[int, str]]:
+    """Return source record id -> (current version, content hash) of every row."""
+    stmt = select(SourceRecord.id, SourceRecord.version, SourceRecord.content_hash)
+    return {rid: (version, digest) for rid, version, digest in session.execute(stmt)}
+
+
+def iter_records_of(
+    session: Session, *, record_ids: Sequence[int]
+) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """Yield (source record id, version, common record JSON) of the current version of some
+    rows."""
+    for chunk in _chunks(record_ids):
+        stmt = (
+            select(SourceRecord.id, SourceRecord.version, SourceRecordVersion.record)
+            .join(
+                SourceRecordVersion,
+                (SourceRecordVersion.source_record_id == SourceRecord.id)
+                & (SourceRecordVersion.version == SourceRecord.version),
+            )
+            .where(SourceRecord.id.in_(chunk))
+        )
+        for row in session.execute(stmt):
+            yield row[0], row[1], row[2]
 
 
 def person_members(session: Session) -> dict[int, int]:
@@ -151,6 +216,57 @@ def replace_members(
     """Replace every membership row of one kind."""
     session.execute(delete(model))
     executemany(session, model, rows)
+
+
+_CHUNK = 900  # ids per IN list: within SQLite's oldest limit on bound parameters
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    ordered = sorted(ids)
+    for lo in range(0, len(ordered), _CHUNK):
+        yield ordered[lo : lo + _CHUNK]
+
+
+def replace_members_of(
+    session: Session,
+    *,
+    model: type[PersonMember] | type[CaseMember],
+    record_ids: Sequence[int],
+    rows: list[dict[str, Any]],
+) -> None:
+    """Replace the membership rows of some source records (an incremental run)."""
+    for chunk in _chunks(record_ids):
+        session.execute(delete(model).where(model.source_record_id.in_(chunk)))
+    executemany(session, model, rows)
+
+
+def replace_links_of(
+    session: Session, *, record_ids: Sequence[int], rows: list[dict[str, Any]]
+) -> None:
+    """Replace the links that touch some source records (an incremental run)."""
+    for chunk in _chunks(record_ids):
+        session.execute(
+            delete(Link).where(Link.record_a_id.in_(chunk) | Link.record_b_id.in_(chunk))
+        )
+    executemany(session, Link, rows)
+
+
+def count_links(session: Session, *, statuses: Sequence[str]) -> int:
+    """Return how many stored links have one of these statuses."""
+    stmt = select(func.count(Link.id)).where(Link.status.in_(list(statuses)))
+    return int(session.scalar(stmt) or 0)
+
+
+def count_pending_reviews(session: Session) -> int:
+    """Return how many review items are pending."""
+    stmt = select(func.count(ReviewItem.id)).where(ReviewItem.status == "pending")
+    return int(session.scalar(stmt) or 0)
+
+
+def count_entities(session: Session, *, model: type[PersonMember] | type[CaseMember]) -> int:
+    """Return how many distinct persons or cases have members."""
+    target = model.person_id if model is PersonMember else model.case_id  # type: ignore[union-attr]
+    return int(session.scalar(select(func.count(func.distinct(target)))) or 0)
 
 
 def replace_links(session: Session, *, rows: list[dict[str, Any]]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 import threading
@@ -15,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from app.linkage import repository
 from app.linkage.identity import Assignment, assign_ids
-from app.matching import Explanation, Linker, LinkResult, RecordKey
+from app.matching import Explanation, Linker, LinkInput, LinkResult, RecordKey, from_common
+from app.matching.incremental import ModelState, fallback_reason, link_incremental, model_state
 from app.matching.linker import STATUSES
 from app.models import Case, CaseMember, Judgement, LinkRun, Person, PersonMember, ReviewItem
 from app.models._types import utcnow
@@ -24,6 +26,7 @@ from app.schema import CommonRecord
 
 __all__ = [
     "DECISIONS",
+    "LINK_STAGES",
     "explanation_json",
     "key_str",
     "link_in_background",
@@ -38,6 +41,8 @@ log = logging.getLogger(__name__)
 DECISIONS = ("match", "no_match", "unsure")
 
 Progress = Callable[[str], None]
+# Stages run_linkage reports through `progress`, once each: load, link, store, statistics.
+LINK_STAGES = 4
 
 
 def key_str(key: RecordKey) -> str:
@@ -129,16 +134,59 @@ class _JudgedState:
         return ca == cb or pair_key(ca, cb) in self.apart
 
 
-def _load(session: Session, progress: Progress | None) -> tuple[list[CommonRecord], list[int]]:
+class _InputCache:
+    """The linker's inputs of the stored rows, kept by this process between runs.
+
+    A background run after each push then reads, decrypts and converts only the rows whose
+    version or content changed, not every row. Entries are checked against the row's
+    current version and keyed content hash, so a stale entry is never used.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.url = ""
+        self.entries: dict[int, tuple[int, str, LinkInput]] = {}
+
+
+_inputs = _InputCache()
+
+
+def _load(
+    session: Session, progress: Progress | None
+) -> tuple[list[LinkInput], list[int], dict[int, int]]:
     if progress:
         progress("cargando registros")
-    records: list[CommonRecord] = []
-    ids: list[int] = []
-    for rid, doc in repository.iter_current_records(session):
-        # In memory only: the linker compares documents digit by digit (typos count).
-        records.append(CommonRecord.model_validate(open_record(doc)))
-        ids.append(rid)
-    return records, ids
+    url = str(session.get_bind().engine.url)
+    states = repository.record_states(session)
+    with _inputs.lock:
+        if _inputs.url != url:
+            _inputs.url, _inputs.entries = url, {}
+        entries = _inputs.entries
+        stale = [
+            rid
+            for rid, (version, digest) in states.items()
+            if (e := entries.get(rid)) is None or e[0] != version or e[1] != digest
+        ]
+        rows = (
+            repository.iter_current_records(session)
+            if len(stale) > len(states) // 2
+            else repository.iter_records_of(session, record_ids=stale)
+        )
+        for rid, version, doc in rows:
+            if rid not in states:
+                continue  # pushed after the states were read: the next run takes it
+            # In memory only: the linker compares documents digit by digit (typos count).
+            record = from_common(CommonRecord.model_validate(open_record(doc)))
+            # The version read may be newer than the state read just before: keep the
+            # state's digest only when the versions agree, else the next run reads it again.
+            digest = states[rid][1] if states[rid][0] == version else ""
+            entries[rid] = (version, digest, record)
+        for rid in set(entries) - states.keys():
+            del entries[rid]
+        ids = sorted(states)
+        records = [entries[rid][2] for rid in ids]
+        versions = {rid: entries[rid][0] for rid in ids}
+    return records, ids, versions
 
 
 def _assign(
@@ -206,7 +254,15 @@ def _links(result: LinkResult, ids: dict[RecordKey, int], run_id: int) -> list[d
     return rows
 
 
-def _review_queue(session: Session, result: LinkResult, judged: _JudgedState, run_id: int) -> int:
+def _review_queue(
+    session: Session,
+    result: LinkResult,
+    judged: _JudgedState,
+    run_id: int,
+    scope: set[str] | None = None,
+) -> int:
+    """Update the queue from the run's doubtful pairs; with scope (keys re-linked by an
+    incremental run), only items touching those keys can go obsolete."""
     clusters = result.clusters
     best: dict[tuple[int, int], tuple[float, int]] = {}
     for k in _with_status(result, "review"):
@@ -248,7 +304,9 @@ def _review_queue(session: Session, result: LinkResult, judged: _JudgedState, ru
                 now,
             )
     for pk, item in existing.items():
-        if item.status == "pending" and pk not in wanted:
+        if item.status != "pending" or pk in wanted:
+            continue
+        if scope is None or pk[0] in scope or pk[1] in scope:
             item.status, item.updated_at = "obsolete", now
     session.flush()
     return len(wanted)
@@ -265,10 +323,25 @@ def _finite(value: Any) -> Any:
     return value
 
 
+# A judgement stamped just before a run started may commit after the run read them: look back
+# this far (re-linking a pair twice is harmless; missing one is not). Records are compared by
+# version instead (person_members.linked_version).
+_LOOKBACK = dt.timedelta(minutes=2)
+
+
+def _model_state(run: LinkRun | None) -> ModelState | None:
+    return ModelState.from_json((run.details or {}).get("model")) if run is not None else None
+
+
 def run_linkage(
     session: Session, *, full: bool = False, trigger: str = "cli", progress: Progress | None = None
 ) -> LinkRun | None:
-    """Link persons and cases; return None when nothing changed since the last run."""
+    """Link persons and cases; return None when nothing changed since the last run.
+
+    Incremental unless `full`, the first run, no stored model, or a large share changed: then
+    everything is re-linked and the model re-estimated (LinkRun.mode says which ran, and
+    details.reason why).
+    """
     started = time.perf_counter()
     repository.lock_runs(session)
     last = repository.last_run(session)
@@ -287,11 +360,68 @@ def run_linkage(
             started_at=utcnow(),
         ),
     )
-    records, rids = _load(session, progress)
-    ids = {(r.system.value, r.row_id): rid for r, rid in zip(records, rids, strict=True)}
+    records, rids, versions = _load(session, progress)
+    ids = {r.key: rid for r, rid in zip(records, rids, strict=True)}
     judged = _JudgedState(repository.judgements(session))
+    state = _model_state(last)
+    reason: str | None
+    changed: set[RecordKey] = set()
+    if full:
+        reason = "reconstrucción pedida (--full)"
+    elif last is None:
+        reason = "primera ejecución"
+    else:
+        keys = {rid: key for key, rid in ids.items()}
+        changed = {keys[r] for r in repository.changed_records(session) if r in keys}
+        for a, b in repository.judgements_since(session, since=last.started_at - _LOOKBACK):
+            changed.update(k for k in (parse_key(a), parse_key(b)) if k in ids)
+        reason = fallback_reason(records=len(records), changed=len(changed), state=state)
+    if reason is None and state is not None:
+        run.mode = "incremental"
+        model_run = (last.details or {}).get("model_run_id") if last is not None else None
+        _incremental(
+            session, run, records, ids, versions, judged, state, changed, progress, model_run
+        )
+    else:
+        run.mode = "full"
+        _full(session, run, records, ids, versions, judged, progress)
+    run.details = {**run.details, "reason": reason or "cambios desde la última ejecución"}
+    run.status = "completed"
+    run.finished_at = utcnow()
     if progress:
-        progress("enlazando")
+        progress("actualizando estadísticas")
+    # Statistics read a denormalised copy of the victims; refresh it in the same transaction.
+    from app.statistics.store import refresh_facts  # late: statistics imports linkage
+
+    refresh_facts(session, run_id=run.id)
+    run.seconds = round(time.perf_counter() - started, 3)
+    session.flush()
+    log.info(
+        "link run %d (%s): records=%d pairs=%d persons=%d cases=%d review=%d in %.1fs",
+        run.id,
+        run.mode,
+        run.records,
+        run.pairs,
+        run.persons,
+        run.cases,
+        run.review,
+        run.seconds,
+    )
+    return run
+
+
+def _full(
+    session: Session,
+    run: LinkRun,
+    records: list[LinkInput],
+    ids: dict[RecordKey, int],
+    versions: dict[int, int],
+    judged: _JudgedState,
+    progress: Progress | None,
+) -> None:
+    """Re-link every record and re-estimate the model."""
+    if progress:
+        progress("enlazando todo (reconstrucción)")
     result = Linker().link(records, judgements=judged.for_linker())
     if progress:
         progress("guardando personas y casos")
@@ -313,7 +443,11 @@ def run_linkage(
         session,
         model=PersonMember,
         rows=[
-            {"source_record_id": ids[k], "person_id": persons.ids[lab]}
+            {
+                "source_record_id": ids[k],
+                "person_id": persons.ids[lab],
+                "linked_version": versions[ids[k]],
+            }
             for k, lab in result.clusters.items()
         ],
     )
@@ -325,6 +459,141 @@ def run_linkage(
             for k, lab in result.case_clusters.items()
         ],
     )
+    _add_events(session, run, persons)
+    repository.replace_links(session, rows=_links(result, ids, run.id))
+    run.review = _review_queue(session, result, judged, run.id)
+    run.records = len(records)
+    run.pairs = len(result.pair_a)
+    run.links = len(_with_status(result, "link", "judgement"))
+    run.inferred = len(result.inferred)
+    run.persons = len(set(persons.ids.values()))
+    run.cases = len(set(cases.ids.values()))
+    _count_events(run, persons)
+    run.details = _finite(
+        {
+            "blocking": [asdict(b) for b in result.blocking],
+            "parameters": _parameters(result.parameters),
+            # What the incremental runs after this one score with.
+            "model": model_state(result).to_json(),
+            "model_run_id": run.id,
+            "new_persons": len(persons.created),
+            "new_cases": len(cases.created),
+            "stages": _stages(result),
+        }
+    )
+
+
+def _incremental(
+    session: Session,
+    run: LinkRun,
+    records: list[LinkInput],
+    ids: dict[RecordKey, int],
+    versions: dict[int, int],
+    judged: _JudgedState,
+    state: ModelState,
+    changed: set[RecordKey],
+    progress: Progress | None,
+    model_run_id: int | None,
+) -> None:
+    """Re-link the changed records and the persons and cases around them."""
+    if progress:
+        progress(f"enlazando {len(changed):,} registros cambiados".replace(",", "."))
+    previous_p = repository.person_members(session)
+    previous_c = repository.case_members(session)
+    inc = link_incremental(
+        records,
+        persons={k: previous_p[r] for k, r in ids.items() if r in previous_p},
+        cases={k: previous_c[r] for k, r in ids.items() if r in previous_c},
+        changed=changed,
+        state=state,
+        judgements=judged.for_linker(),
+    )
+    result = inc.result
+    if progress:
+        progress("guardando personas y casos")
+    # The affected records hold their previous persons (and the touched files their previous
+    # cases) whole, so mapping them alone onto stable IDs is exact.
+    person_keys = sorted(inc.affected)
+    clusters = result.clusters
+    persons = _assign(
+        session,
+        model=Person,
+        previous={ids[k]: previous_p[ids[k]] for k in person_keys if ids[k] in previous_p},
+        labels={ids[k]: clusters[k] for k in person_keys},
+        run_id=run.id,
+    )
+    file_of = result.file_of
+    case_keys = [k for k in result.keys if file_of[k] in inc.case_files]
+    case_of = result.case_clusters
+    cases = _assign(
+        session,
+        model=Case,
+        previous={ids[k]: previous_c[ids[k]] for k in case_keys if ids[k] in previous_c},
+        labels={ids[k]: case_of[k] for k in case_keys},
+        run_id=run.id,
+    )
+    repository.replace_members_of(
+        session,
+        model=PersonMember,
+        record_ids=[ids[k] for k in person_keys],
+        rows=[
+            {
+                "source_record_id": ids[k],
+                "person_id": persons.ids[clusters[k]],
+                "linked_version": versions[ids[k]],
+            }
+            for k in person_keys
+        ],
+    )
+    repository.replace_members_of(
+        session,
+        model=CaseMember,
+        record_ids=[ids[k] for k in case_keys],
+        rows=[{"source_record_id": ids[k], "case_id": cases.ids[case_of[k]]} for k in case_keys],
+    )
+    _add_events(session, run, persons)
+    repository.replace_links_of(
+        session, record_ids=[ids[k] for k in person_keys], rows=_links(result, ids, run.id)
+    )
+    scope = {key_str(k) for k in person_keys}
+    _review_queue(session, result, judged, run.id, scope)
+    run.review = repository.count_pending_reviews(session)
+    run.records = len(records)
+    run.pairs = len(result.pair_a)
+    run.links = repository.count_links(session, statuses=("link", "judgement"))
+    run.inferred = repository.count_links(session, statuses=("inferred",))
+    run.persons = repository.count_entities(session, model=PersonMember)
+    run.cases = repository.count_entities(session, model=CaseMember)
+    _count_events(run, persons)
+    run.details = _finite(
+        {
+            "parameters": _parameters(state.parameters),
+            "model": state.to_json(),
+            "model_run_id": model_run_id,
+            "incremental": inc.stats,
+            "new_persons": len(persons.created),
+            "new_cases": len(cases.created),
+            "stages": _stages(result),
+        }
+    )
+
+
+def _parameters(params: Any) -> dict[str, Any]:
+    return {
+        "prior": params.prior,
+        "iterations": params.iterations,
+        "converged": params.converged,
+        "fields": [asdict(f) for f in params.fields],
+    }
+
+
+def _stages(result: LinkResult) -> list[dict[str, Any]]:
+    return [
+        {"stage": t.stage, "wall": round(t.wall, 3), "cpu": round(t.cpu, 3)} for t in result.stages
+    ]
+
+
+def _add_events(session: Session, run: LinkRun, persons: Assignment) -> None:
     repository.add_events(
         session,
         rows=[
@@ -339,49 +608,11 @@ def run_linkage(
             for e in persons.events
         ],
     )
-    links = _links(result, ids, run.id)
-    repository.replace_links(session, rows=links)
-    run.review = _review_queue(session, result, judged, run.id)
-    run.records = len(records)
-    run.pairs = len(result.pair_a)
-    run.links = len(_with_status(result, "link", "judgement"))
-    run.inferred = len(result.inferred)
-    run.persons = len(set(persons.ids.values()))
-    run.cases = len(set(cases.ids.values()))
+
+
+def _count_events(run: LinkRun, persons: Assignment) -> None:
     run.merges = sum(1 for e in persons.events if e.kind == "merge")
     run.splits = sum(1 for e in persons.events if e.kind == "split")
-    run.details = _finite(
-        {
-            "blocking": [asdict(b) for b in result.blocking],
-            "parameters": {
-                "prior": result.parameters.prior,
-                "iterations": result.parameters.iterations,
-                "converged": result.parameters.converged,
-                "fields": [asdict(f) for f in result.parameters.fields],
-            },
-            "new_persons": len(persons.created),
-            "new_cases": len(cases.created),
-        }
-    )
-    run.status = "completed"
-    run.finished_at = utcnow()
-    # Statistics read a denormalised copy of the victims; refresh it in the same transaction.
-    from app.statistics.store import refresh_facts  # late: statistics imports linkage
-
-    refresh_facts(session, run_id=run.id)
-    run.seconds = round(time.perf_counter() - started, 3)
-    session.flush()
-    log.info(
-        "link run %d: records=%d pairs=%d persons=%d cases=%d review=%d in %.1fs",
-        run.id,
-        run.records,
-        run.pairs,
-        run.persons,
-        run.cases,
-        run.review,
-        run.seconds,
-    )
-    return run
 
 
 class _Coalescer:

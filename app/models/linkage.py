@@ -67,6 +67,9 @@ class PersonMember(Base):
 
     source_record_id: Mapped[int] = mapped_column(ForeignKey("source_records.id"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    # The source record's version this membership was linked from: a newer version (or no
+    # membership) is what an incremental run re-links.
+    linked_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class PersonEvent(Base):
