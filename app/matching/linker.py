@@ -290,6 +290,7 @@ class Linker:
                 mean_threshold=s.cluster_mean_probability,
                 veto_probability=s.cluster_veto_probability,
                 cannot_link=self._cannot_link(table, negatives),
+                cannot_link_many=self._cannot_link_many(table, negatives),
                 must_link=[p for p, same in judged.items() if same],
             )
             watch.lap(f"cluster {step + 1}")
@@ -480,6 +481,31 @@ class Linker:
                 and not same_doc
                 and doc_distance(docs[doc[i]], docs[doc[j]]) > 2
             )
+
+        return cannot
+
+    @staticmethod
+    def _cannot_link_many(table: RecordTable, negatives: set[tuple[int, int]]):  # type: ignore[no-untyped-def]
+        """Return _cannot_link over arrays of pairs: the same answers, pair by pair."""
+        file, doc, dni, given = table.file, table.document, table.document_is_dni, table.given
+        minor = table.minor
+        docs = table.other.values
+        n = len(table)
+        judged = np.array(sorted(i * n + j for i, j in negatives), dtype=np.int64)
+
+        def cannot(x: I64, y: I64) -> npt.NDArray[np.bool_]:
+            same_doc = (doc[x] == doc[y]) & (doc[x] > 0)
+            out: npt.NDArray[np.bool_] = (
+                (file[x] == file[y]) & (file[x] > 0) & ~(same_doc & (given[x] == given[y]))
+            )
+            if len(judged):
+                out |= np.isin(np.minimum(x, y) * n + np.maximum(x, y), judged)
+            # Edit distances only for the few pairs of two adults' different DNIs left.
+            ask = np.flatnonzero(~out & ~minor[x] & ~minor[y] & dni[x] & dni[y] & ~same_doc)
+            if len(ask):
+                dx, dy = doc[x[ask]].tolist(), doc[y[ask]].tolist()
+                out[ask] = [doc_distance(docs[p], docs[q]) > 2 for p, q in zip(dx, dy, strict=True)]
+            return out
 
         return cannot
 
