@@ -262,16 +262,6 @@ def _static_candidates(files: dict[str, CaseFile]) -> set[tuple[str, str]]:
     return candidates
 
 
-def _compatible(x: LinkInput, y: LinkInput) -> bool:
-    if x.sex and y.sex and x.sex != y.sex:
-        return False
-    bx, by = _birth_range(x), _birth_range(y)
-    if bx and by:
-        gap = max(0.0, by[0] - bx[1], bx[0] - by[1])
-        return gap <= 400
-    return True
-
-
 def _birth_range(r: LinkInput) -> tuple[float, float] | None:
     if r.birth_date:
         d = float(r.birth_date.toordinal())
@@ -301,10 +291,18 @@ def infer_by_elimination(
 
     def label(i: int) -> int:
         lab = person[i]
+        if lab not in alias:
+            return lab
+        path = []
         while lab in alias:
+            path.append(lab)
             lab = alias[lab]
+        for p in path:  # path compression: chains grow with every inferred merge
+            alias[p] = lab
         return lab
 
+    compatible = _Compatibility(records)
+    unidentified = [rec.unidentified for rec in records]
     groups: list[tuple[list[int], list[int], str, tuple[str, str]]] = []
     by_case: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     by_file: dict[str, list[int]] = defaultdict(list)
@@ -329,52 +327,57 @@ def infer_by_elimination(
                     (lk.file_a, lk.file_b),
                 )
             )
+
+    def leftovers(side_a: list[int], side_b: list[int]) -> tuple[list[int], list[int]]:
+        """The unexplained victims of each side, one row per person."""
+        labels_a = {label(i) for i in side_a}
+        labels_b = {label(i) for i in side_b}
+        left_a = _one_per_person([i for i in side_a if label(i) not in labels_b], label)
+        left_b = _one_per_person([i for i in side_b if label(i) not in labels_a], label)
+        return left_a, left_b
+
     out: list[InferredLink] = []
     merges: list[tuple[int, int]] = []
     for side_a, side_b, why, names in groups:
-        changed = bool(side_a and side_b)
-        while changed:
-            changed = False
-            labels_a = {label(i) for i in side_a}
-            labels_b = {label(i) for i in side_b}
-            left_a = _one_per_person([i for i in side_a if label(i) not in labels_b], label)
-            left_b = _one_per_person([i for i in side_b if label(i) not in labels_a], label)
-            for u in [i for i in left_a + left_b if records[i].unidentified]:
-                side, other = (left_a, left_b) if u in left_a else (left_b, left_a)
-                cands = [c for c in other if _compatible(records[u], records[c])]
+        left_a, left_b = leftovers(side_a, side_b)
+        on_a = set(left_a)
+        while left_a and left_b:
+            found: tuple[int, int] | None = None
+            for u in [i for i in left_a + left_b if unidentified[i]]:
+                side, other = (left_a, left_b) if u in on_a else (left_b, left_a)
+                cands = [c for c in other if compatible(u, c)]
                 if len(cands) != 1:
                     continue
                 c = cands[0]
-                rivals = [
-                    x
-                    for x in side
-                    if records[x].unidentified and _compatible(records[x], records[c])
-                ]
-                if rivals != [u]:
-                    continue
-                alias[label(u)] = label(c)
-                merges.append((u, c))
-                ru, rc = records[u], records[c]
-                text = (
-                    f"Caso vinculado ({why}): la víctima no identificada {ru.key[1]} y "
-                    f"{rc.key[1]} son las únicas víctimas sin pareja compatibles entre "
-                    f"{names[0]} y {names[1]} (sexo y edad compatibles)."
-                )
-                out.append(InferredLink(ru.key, rc.key, (ru.file, rc.file), text))
-                changed = True
+                rivals = [x for x in side if unidentified[x] and compatible(x, c)]
+                if rivals == [u]:
+                    found = u, c
+                    break
+            if found is None:
                 break
+            u, c = found
+            alias[label(u)] = label(c)
+            merges.append((u, c))
+            ru, rc = records[u], records[c]
+            text = (
+                f"Caso vinculado ({why}): la víctima no identificada {ru.key[1]} y "
+                f"{rc.key[1]} son las únicas víctimas sin pareja compatibles entre "
+                f"{names[0]} y {names[1]} (sexo y edad compatibles)."
+            )
+            out.append(InferredLink(ru.key, rc.key, (ru.file, rc.file), text))
+            # Both are explained now, and no one else changes: u and c were the only rows
+            # of their persons among the leftovers, and neither person was on the other side.
+            (left_a if u in on_a else left_b).remove(u)
+            (left_b if u in on_a else left_a).remove(c)
+            on_a.discard(u)
         if names[0] != "policía":
             continue
         # Balanced leftovers: when both sides of a case have the same number of unexplained
         # victims, each must be someone on the other side. Pair them (never two named
         # victims: the linker already said their names differ) if a full pairing exists.
-        labels_a = {label(i) for i in side_a}
-        labels_b = {label(i) for i in side_b}
-        left_a = _one_per_person([i for i in side_a if label(i) not in labels_b], label)
-        left_b = _one_per_person([i for i in side_b if label(i) not in labels_a], label)
         if not left_a or len(left_a) != len(left_b) or len(left_a) > 8:
             continue
-        pairing = _full_pairing(records, left_a, left_b)
+        pairing = _full_pairing(records, left_a, left_b, compatible)
         if pairing is None:
             continue
         for x, y in pairing:
@@ -390,16 +393,42 @@ def infer_by_elimination(
     return out, merges
 
 
+class _Compatibility:
+    """_compatible over row indices, each row's birth range computed once."""
+
+    def __init__(self, records: Sequence[LinkInput]) -> None:
+        self.records = records
+        self.ranges: dict[int, tuple[float, float] | None] = {}
+
+    def range(self, i: int) -> tuple[float, float] | None:
+        try:
+            return self.ranges[i]
+        except KeyError:
+            found = self.ranges[i] = _birth_range(self.records[i])
+            return found
+
+    def __call__(self, i: int, j: int) -> bool:
+        x, y = self.records[i], self.records[j]
+        if x.sex and y.sex and x.sex != y.sex:
+            return False
+        bx, by = self.range(i), self.range(j)
+        if bx and by:
+            return max(0.0, by[0] - bx[1], bx[0] - by[1]) <= 400
+        return True
+
+
 def _full_pairing(
-    records: Sequence[LinkInput], left: list[int], right: list[int]
+    records: Sequence[LinkInput],
+    left: list[int],
+    right: list[int],
+    compatible: Callable[[int, int], bool],
 ) -> list[tuple[int, int]] | None:
     """Return a perfect matching of compatible rows (one side unidentified), or None."""
     allowed = {
         x: [
             y
             for y in right
-            if (records[x].unidentified or records[y].unidentified)
-            and _compatible(records[x], records[y])
+            if (records[x].unidentified or records[y].unidentified) and compatible(x, y)
         ]
         for x in left
     }
