@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["cluster_pairs", "components"]
+__all__ = ["cluster_pairs", "components", "components_pairs"]
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -38,8 +38,8 @@ def components(n: int, a: I64, b: I64) -> I64:
             return label
 
 
-def _intra_pairs(nodes: I64, comp: I64) -> tuple[I64, I64]:
-    """Return every pair of nodes (x, y) that share a component, each pair once."""
+def components_pairs(nodes: I64, comp: I64) -> tuple[I64, I64]:
+    """Return every pair of nodes (x, y) that share a label in comp, each pair once."""
     order = np.argsort(comp[nodes], kind="stable")
     nodes = nodes[order]
     keys = comp[nodes]
@@ -122,7 +122,7 @@ def cluster_pairs(
     # The other components: the greedy loop, over their own rows and pairs only.
     nodes = np.flatnonzero((size[comp] > 2) | np.isin(comp, comp[ma]))
     small = nodes[size[comp[nodes]] <= _PRECHECK_MAX]
-    fx, fy = _intra_pairs(small, comp)
+    fx, fy = components_pairs(small, comp)
     bad = many(fx, fy) if len(fx) else np.zeros(0, dtype=bool)
     fx, fy = fx[bad], fy[bad]
     precheck = np.zeros(n, dtype=bool)

@@ -20,7 +20,7 @@ from app.matching.cases import (
     infer_by_elimination,
     link_cases,
 )
-from app.matching.clustering import cluster_pairs
+from app.matching.clustering import cluster_pairs, components_pairs
 from app.matching.comparisons import Comparator, compile_comparisons, doc_distance
 from app.matching.explain import Explanation, FieldWeight
 from app.matching.model import FellegiSunter, ModelParameters, TermFrequencies
@@ -243,6 +243,12 @@ class Linker:
                 table.case = np.fromiter(
                     (case_labels.get(f, -1) for f in file_codes), dtype=np.int32, count=n
                 )
+                # Victims of one linked case that blocking never paired (typos in both
+                # surnames, swapped surnames) are compared now: the case makes them candidates.
+                xa, xb = self._case_pairs(table, a, b)
+                if len(xa):
+                    a, b = np.concatenate([a, xa]), np.concatenate([b, xb])
+                    levels = np.concatenate([levels, self._compare_chunked(table, xa, xb)])
                 for lv, x, y in ((levels, a, b), (known_levels, ka, kb), (rand_levels, ra, rb)):
                     lv[:, case_col] = self._case_levels(table, x, y)
                 watch.lap("case levels")
@@ -405,6 +411,25 @@ class Linker:
             codes = self.comparator.tf_codes(table, a[lo:hi], levels[lo:hi])
             out[lo:hi] = model.score(levels[lo:hi], codes, tf, bounds, detail=False)[0]
         return out
+
+    @staticmethod
+    def _case_pairs(table: RecordTable, a: I64, b: I64, max_rows: int = 40) -> tuple[I64, I64]:
+        """Return the named victim pairs of one linked case, across files, not yet in (a, b)."""
+        n = len(table)
+        rows = np.flatnonzero(
+            table.victim & ~table.unidentified & (table.case >= 0) & (table.file > 0)
+        )
+        case = table.case.astype(np.int64)
+        size = np.bincount(case[rows], minlength=1)
+        rows = rows[size[case[rows]] <= max_rows]  # a sprawling case says little about a pair
+        x, y = components_pairs(rows, case)
+        keep = table.file[x] != table.file[y]
+        x, y = x[keep], y[keep]
+        x, y = np.minimum(x, y), np.maximum(x, y)
+        code = x * n + y
+        inside = (table.case[a] == table.case[b]) & (table.case[a] >= 0)
+        new = ~np.isin(code, a[inside] * n + b[inside])
+        return x[new], y[new]
 
     @staticmethod
     def _case_levels(table: RecordTable, x: I64, y: I64) -> I8:
