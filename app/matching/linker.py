@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import resource
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +46,8 @@ I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 Judgements = Mapping[tuple[RecordKey, RecordKey], bool]
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 STATUSES = ("non-link", "review", "link", "cannot-link", "judgement")
@@ -188,6 +193,27 @@ def _explain(
     return Explanation(params.prior_log2_odds, fields, rule)
 
 
+def _without_gc(fn: Callable[P, T]) -> Callable[P, T]:
+    """Run fn with the cyclic garbage collector paused.
+
+    link() builds hundreds of thousands of small objects (case files, pairs of files, links)
+    next to millions of records: every collection then walks all of them, which cost more
+    than the work itself at 1M rows. What link() builds has no reference cycles to reclaim.
+    """
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return run
+
+
 def _as_input(record: CommonRecord | LinkInput) -> LinkInput:
     return record if isinstance(record, LinkInput) else from_common(record)
 
@@ -200,6 +226,7 @@ class Linker:
         self.comparator = compile_comparisons(self.settings.comparisons)
         self.index: LinkIndex | None = None
 
+    @_without_gc
     def link(
         self, records: Sequence[CommonRecord | LinkInput], *, judgements: Judgements | None = None
     ) -> LinkResult:
