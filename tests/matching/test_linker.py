@@ -7,9 +7,11 @@ import math
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.matching import Linker, LinkResult, from_person
+from app.matching.records import LinkInput, RecordTable
 from app.schema.record import CommonRecord
 
 from .conftest import make_record, population
@@ -350,3 +352,22 @@ def test_link_reports_time_and_memory_of_every_stage(sisters: LinkResult) -> Non
     assert {"EM 1", "cluster 1", "cases 1", "cases 2"} <= set(names)
     assert names[-1] == "infer"
     assert all(st.wall >= 0 and st.cpu >= 0 and st.peak_rss_mib > 0 for st in sisters.stages)
+
+
+def test_pass_two_compares_the_victims_of_one_linked_case() -> None:
+    def row(key: str, file: str, **kw: object) -> LinkInput:
+        return LinkInput(("SISTRA", key), given="ANA", role="victim", file=file, **kw)  # type: ignore[arg-type]
+
+    rows = [
+        row("a1", "F1"),
+        row("a2", "F1"),  # same file as a1: never one person (a constraint, not a candidate)
+        row("b1", "F2"),
+        row("b2", "F2", unidentified=True),  # no name to compare
+        row("c1", "F3"),  # another case
+        LinkInput(("SISTRA", "s1"), given="JUAN", role="suspect", file="F2"),
+    ]
+    table = RecordTable(rows)
+    table.case = np.array([0, 0, 0, 0, 1, 0], dtype=np.int32)
+    already = np.array([0], dtype=np.int64), np.array([2], dtype=np.int64)  # a1-b1 blocked
+    x, y = Linker._case_pairs(table, *already)
+    assert sorted(zip(x.tolist(), y.tolist(), strict=True)) == [(1, 2)]
