@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
 
+import numpy as np
+import numpy.typing as npt
+
+from app.matching.clustering import components, components_pairs
 from app.matching.records import LinkInput, RecordKey
 
 __all__ = [
@@ -22,6 +26,7 @@ __all__ = [
 
 _MAX_DAYS_TO_PROSECUTOR = 730
 _YEAR = 365.2425
+_ELIMINATION_ROUNDS = 4  # passes over all cases while inferred links explain more
 
 
 @dataclass
@@ -98,6 +103,15 @@ class CaseMemo:
     static: set[tuple[str, str]] | None = None
     static_links: list[CaseLink] = field(default_factory=list)
     min_score: float | None = None
+    # The files' positions in name order, and of each row with a file, for the files below.
+    of_files: dict[str, CaseFile] | None = None
+    names: list[str] = field(default_factory=list)
+    rows: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    row_file: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    listed: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    static_codes: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # Judged pairs of files sharing persons: (first, second, shared) -> its link, or None.
+    shared: dict[tuple[int, int, int], CaseLink | None] = field(default_factory=dict)
 
 
 def _evidence_base(x: CaseFile, y: CaseFile) -> _Base:
@@ -169,15 +183,18 @@ def link_cases(
     """
     memo = memo if memo is not None else CaseMemo()
     files = files if files is not None else _files(records)
-    persons_files: dict[int, set[str]] = defaultdict(set)
-    for i, rec in enumerate(records):
-        if rec.file:
-            persons_files[person[i]].add(rec.file)
-    shared: dict[tuple[str, str], int] = defaultdict(int)
-    for fs in persons_files.values():
-        if 1 < len(fs) <= 50:
-            for p, q in combinations(sorted(fs), 2):
-                shared[(p, q)] += 1
+    if memo.of_files is not files:
+        memo.of_files, memo.shared = files, {}
+        memo.names = sorted(files)
+        where = {k: n for n, k in enumerate(memo.names)}
+        rows = [i for i, rec in enumerate(records) if rec.file]
+        memo.rows = np.asarray(rows, dtype=np.int64)
+        memo.row_file = np.fromiter(
+            (where[records[i].file] for i in rows), dtype=np.int64, count=len(rows)
+        )
+        memo.listed = np.fromiter((where[k] for k in files), dtype=np.int64, count=len(files))
+        memo.static = None
+    names, n_files = memo.names, max(len(memo.names), 1)
     if memo.static is None or memo.min_score != min_score:
         memo.static = _static_candidates(files)
         memo.min_score = min_score
@@ -186,28 +203,52 @@ def link_cases(
             score, reasons = _evidence(files[p], files[q], 0, _base(memo, files, p, q))
             if score >= min_score:
                 memo.static_links.append(CaseLink(p, q, score, tuple(reasons)))
+        where = {k: n for n, k in enumerate(names)}
+        memo.static_codes = np.fromiter(
+            (where[lk.file_a] * n_files + where[lk.file_b] for lk in memo.static_links),
+            dtype=np.int64,
+            count=len(memo.static_links),
+        )
+    # The files of each person (at most 50: a larger cluster says little), paired in name
+    # order, and how many persons each pair of files shares.
+    persons = np.asarray(person, dtype=np.int64)[memo.rows]
+    held = np.unique(persons * n_files + memo.row_file)
+    who, file_of = held // n_files, held % n_files
+    starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
+    count = np.diff(np.r_[starts, len(held)])
+    several = np.repeat((count > 1) & (count <= 50), count)
+    left, right = components_pairs(np.flatnonzero(several), who)
+    pair_codes, n_shared = np.unique(file_of[left] * n_files + file_of[right], return_counts=True)
     # A pair of files sharing persons is scored with them; any other proposed pair links on
     # its person-independent evidence alone, as judged once in the memo.
-    links = [lk for lk in memo.static_links if (lk.file_a, lk.file_b) not in shared]
-    for (p, q), n_shared in shared.items():
-        score, reasons = _evidence(files[p], files[q], n_shared, _base(memo, files, p, q))
-        if score >= min_score:
-            links.append(CaseLink(p, q, score, tuple(reasons)))
-    links.sort(key=lambda lk: (lk.file_a, lk.file_b))
-    parent = {k: k for k in files}
-
-    def find(k: str) -> str:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    for lk in links:
-        parent[find(lk.file_a)] = find(lk.file_b)
-    labels: dict[str, int] = {}
-    roots: dict[str, int] = {}
-    for k in files:
-        labels[k] = roots.setdefault(find(k), len(roots))
+    alone = ~np.isin(memo.static_codes, pair_codes)
+    links = [lk for lk, keep in zip(memo.static_links, alone.tolist(), strict=True) if keep]
+    codes = memo.static_codes[alone].tolist()
+    judged = memo.shared
+    for code, k in zip(pair_codes.tolist(), n_shared.tolist(), strict=True):
+        fi, fj = divmod(code, n_files)
+        key = (fi, fj, k)
+        if key in judged:
+            link = judged[key]
+        else:
+            p, q = names[fi], names[fj]
+            score, reasons = _evidence(files[p], files[q], k, _base(memo, files, p, q))
+            link = judged[key] = (
+                CaseLink(p, q, score, tuple(reasons)) if score >= min_score else None
+            )
+        if link is not None:
+            links.append(link)
+            codes.append(code)
+    # Name order of (file_a, file_b) is code order: the files are numbered in name order.
+    order = np.argsort(np.asarray(codes, dtype=np.int64), kind="stable").tolist()
+    links = [links[k] for k in order]
+    pairs = np.asarray(codes, dtype=np.int64)
+    comp = components(n_files, pairs // n_files, pairs % n_files)[memo.listed]
+    # Cases are numbered in the order their first file was met.
+    _, first = np.unique(comp, return_index=True)
+    rank = np.empty(n_files, dtype=np.int64)
+    rank[comp[np.sort(first)]] = np.arange(len(first), dtype=np.int64)
+    labels = dict(zip(files, rank[comp].tolist(), strict=True))
     return labels, links
 
 
@@ -262,16 +303,6 @@ def _static_candidates(files: dict[str, CaseFile]) -> set[tuple[str, str]]:
     return candidates
 
 
-def _compatible(x: LinkInput, y: LinkInput) -> bool:
-    if x.sex and y.sex and x.sex != y.sex:
-        return False
-    bx, by = _birth_range(x), _birth_range(y)
-    if bx and by:
-        gap = max(0.0, by[0] - bx[1], bx[0] - by[1])
-        return gap <= 400
-    return True
-
-
 def _birth_range(r: LinkInput) -> tuple[float, float] | None:
     if r.birth_date:
         d = float(r.birth_date.toordinal())
@@ -279,6 +310,10 @@ def _birth_range(r: LinkInput) -> tuple[float, float] | None:
     if r.age is not None and r.reference_date is not None:
         ref = r.reference_date.toordinal()
         return ref - (r.age + 1) * _YEAR, ref - r.age * _YEAR
+    if r.minor and r.reference_date is not None:
+        # "MENOR" without an age: born within the 18 years before the record.
+        ref = r.reference_date.toordinal()
+        return ref - 18 * _YEAR, float(ref)
     return None
 
 
@@ -293,18 +328,29 @@ def infer_by_elimination(
     Sides are the police rows and the prosecutor rows of a linked case (all its files), then
     pairs of linked prosecutor files. A victim is explained when the same person appears on
     the other side. An unidentified victim u and an unexplained victim c on the other side
-    are one person when c is the only unexplained victim compatible with u (sex, age) and u
-    the only unexplained unidentified victim compatible with c; named leftovers on u's side
-    do not compete for c, since the linker already compared their names with c's.
+    are one person when c is the only unexplained victim compatible with u (sex, age,
+    nationality) and u the only unexplained unidentified victim compatible with c; named
+    leftovers on u's side do not compete for c, since the linker already compared their
+    names with c's. Among several compatible, the only one of exactly u's age is taken when
+    no other unidentified victim may be of c's age. All groups are gone through again while
+    that explains more victims (a link in one group leaves fewer leftovers in another).
     """
     alias: dict[int, int] = {}
 
     def label(i: int) -> int:
         lab = person[i]
+        if lab not in alias:
+            return lab
+        path = []
         while lab in alias:
+            path.append(lab)
             lab = alias[lab]
+        for p in path:  # path compression: chains grow with every inferred merge
+            alias[p] = lab
         return lab
 
+    compatible = _Compatibility(records)
+    unidentified = [rec.unidentified for rec in records]
     groups: list[tuple[list[int], list[int], str, tuple[str, str]]] = []
     by_case: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     by_file: dict[str, list[int]] = defaultdict(list)
@@ -329,77 +375,167 @@ def infer_by_elimination(
                     (lk.file_a, lk.file_b),
                 )
             )
+
+    def leftovers(side_a: list[int], side_b: list[int]) -> tuple[list[int], list[int]]:
+        """The unexplained victims of each side, one row per person."""
+        labels_a = {label(i) for i in side_a}
+        labels_b = {label(i) for i in side_b}
+        left_a = _one_per_person([i for i in side_a if label(i) not in labels_b], label)
+        left_b = _one_per_person([i for i in side_b if label(i) not in labels_a], label)
+        return left_a, left_b
+
     out: list[InferredLink] = []
     merges: list[tuple[int, int]] = []
-    for side_a, side_b, why, names in groups:
-        changed = bool(side_a and side_b)
-        while changed:
-            changed = False
-            labels_a = {label(i) for i in side_a}
-            labels_b = {label(i) for i in side_b}
-            left_a = _one_per_person([i for i in side_a if label(i) not in labels_b], label)
-            left_b = _one_per_person([i for i in side_b if label(i) not in labels_a], label)
-            for u in [i for i in left_a + left_b if records[i].unidentified]:
-                side, other = (left_a, left_b) if u in left_a else (left_b, left_a)
-                cands = [c for c in other if _compatible(records[u], records[c])]
-                if len(cands) != 1:
-                    continue
-                c = cands[0]
-                rivals = [
-                    x
-                    for x in side
-                    if records[x].unidentified and _compatible(records[x], records[c])
-                ]
-                if rivals != [u]:
-                    continue
+    pending = groups
+    for _ in range(_ELIMINATION_ROUNDS):
+        before = len(merges)
+        for side_a, side_b, why, names in pending:
+            left_a, left_b = leftovers(side_a, side_b)
+            on_a = set(left_a)
+            while left_a and left_b:
+                found: tuple[int, int] | None = None
+                by_age = False
+                for u in [i for i in left_a + left_b if unidentified[i]]:
+                    side, other = (left_a, left_b) if u in on_a else (left_b, left_a)
+                    c, by_age = compatible.only(u, other)
+                    if c < 0:
+                        continue
+                    # Rivals: other unidentified victims on u's side that may be c as well.
+                    rivals = (
+                        x
+                        for x in side
+                        if unidentified[x]
+                        and x != u
+                        and compatible(x, c)
+                        and (not by_age or compatible.exact(x, c) is not False)
+                    )
+                    if next(rivals, None) is None:
+                        found = u, c
+                        break
+                if found is None:
+                    break
+                u, c = found
                 alias[label(u)] = label(c)
                 merges.append((u, c))
                 ru, rc = records[u], records[c]
                 text = (
                     f"Caso vinculado ({why}): la víctima no identificada {ru.key[1]} y "
                     f"{rc.key[1]} son las únicas víctimas sin pareja compatibles entre "
-                    f"{names[0]} y {names[1]} (sexo y edad compatibles)."
+                    f"{names[0]} y {names[1]} "
+                    + (
+                        "(sexo compatible y la misma edad; otras de edad cercana, revisar)."
+                        if by_age
+                        else "(sexo y edad compatibles)."
+                    )
                 )
                 out.append(InferredLink(ru.key, rc.key, (ru.file, rc.file), text))
-                changed = True
-                break
-        if names[0] != "policía":
-            continue
-        # Balanced leftovers: when both sides of a case have the same number of unexplained
-        # victims, each must be someone on the other side. Pair them (never two named
-        # victims: the linker already said their names differ) if a full pairing exists.
-        labels_a = {label(i) for i in side_a}
-        labels_b = {label(i) for i in side_b}
-        left_a = _one_per_person([i for i in side_a if label(i) not in labels_b], label)
-        left_b = _one_per_person([i for i in side_b if label(i) not in labels_a], label)
-        if not left_a or len(left_a) != len(left_b) or len(left_a) > 8:
-            continue
-        pairing = _full_pairing(records, left_a, left_b)
-        if pairing is None:
-            continue
-        for x, y in pairing:
-            alias[label(x)] = label(y)
-            merges.append((x, y))
-            rx, ry = records[x], records[y]
-            text = (
-                f"Caso vinculado ({why}): {len(left_a)} víctima(s) sin pareja a cada lado; "
-                f"{rx.key[1]} y {ry.key[1]} se asignan por eliminación (sexo y edad "
-                "compatibles; asignación entre varias posibles, revisar)."
-            )
-            out.append(InferredLink(rx.key, ry.key, (rx.file, ry.file), text))
+                # Both are explained now, and no one else changes: u and c were the only rows
+                # of their persons among the leftovers, and neither person was on the other side.
+                (left_a if u in on_a else left_b).remove(u)
+                (left_b if u in on_a else left_a).remove(c)
+                on_a.discard(u)
+            if names[0] != "policía":
+                continue
+            # Balanced leftovers: when both sides of a case have the same number of unexplained
+            # victims, each must be someone on the other side. Pair them (never two named
+            # victims: the linker already said their names differ) if a full pairing exists.
+            if not left_a or len(left_a) != len(left_b) or len(left_a) > 8:
+                continue
+            pairing = _full_pairing(records, left_a, left_b, compatible)
+            if pairing is None:
+                continue
+            for x, y in pairing:
+                alias[label(x)] = label(y)
+                merges.append((x, y))
+                rx, ry = records[x], records[y]
+                text = (
+                    f"Caso vinculado ({why}): {len(left_a)} víctima(s) sin pareja a cada lado; "
+                    f"{rx.key[1]} y {ry.key[1]} se asignan por eliminación (sexo y edad "
+                    "compatibles; asignación entre varias posibles, revisar)."
+                )
+                out.append(InferredLink(rx.key, ry.key, (rx.file, ry.file), text))
+        if len(merges) == before:
+            break
+        # Only a group with a row of a person linked in this round can explain more now.
+        touched = {label(i) for pair in merges[before:] for i in pair}
+        pending = [g for g in groups if any(label(i) in touched for side in g[:2] for i in side)]
     return out, merges
 
 
+class _Compatibility:
+    """_compatible over row indices, each row's birth range computed once."""
+
+    def __init__(self, records: Sequence[LinkInput]) -> None:
+        self.records = records
+        self.ranges: dict[int, tuple[float, float] | None] = {}
+
+    def range(self, i: int) -> tuple[float, float] | None:
+        try:
+            return self.ranges[i]
+        except KeyError:
+            found = self.ranges[i] = _birth_range(self.records[i])
+            return found
+
+    def __call__(self, i: int, j: int) -> bool:
+        x, y = self.records[i], self.records[j]
+        if x.sex and y.sex and x.sex != y.sex:
+            return False
+        # Nationality is recorded from the person's papers or word, not typed freely.
+        if x.nationality and y.nationality and x.nationality != y.nationality:
+            return False
+        bx, by = self.range(i), self.range(j)
+        if bx and by:
+            return max(0.0, by[0] - bx[1], bx[0] - by[1]) <= 400
+        return True
+
+    def only(self, u: int, rows: list[int]) -> tuple[int, bool]:
+        """Return the one row compatible with u (else the one of exactly u's age), or -1.
+
+        The second value says whether the age decided. Stops as soon as neither can be
+        unique: sides of a sprawling case have hundreds of rows.
+        """
+        found, exact, n_exact = -1, -1, 0
+        many = False
+        aged = self.range(u) is not None
+        for c in rows:
+            if not self(u, c):
+                continue
+            if found < 0:
+                found = c
+            else:
+                many = True
+            if aged and self.exact(u, c):
+                exact, n_exact = c, n_exact + 1
+                if n_exact > 1:
+                    return -1, False
+            elif many and not aged:
+                return -1, False
+        if found >= 0 and not many:
+            return found, False
+        if many and n_exact == 1:
+            return exact, True
+        return -1, False
+
+    def exact(self, i: int, j: int) -> bool | None:
+        """Whether both rows' birth ranges overlap; None when either is unknown."""
+        bx, by = self.range(i), self.range(j)
+        if bx and by:
+            return by[0] <= bx[1] and bx[0] <= by[1]
+        return None
+
+
 def _full_pairing(
-    records: Sequence[LinkInput], left: list[int], right: list[int]
+    records: Sequence[LinkInput],
+    left: list[int],
+    right: list[int],
+    compatible: Callable[[int, int], bool],
 ) -> list[tuple[int, int]] | None:
     """Return a perfect matching of compatible rows (one side unidentified), or None."""
     allowed = {
         x: [
             y
             for y in right
-            if (records[x].unidentified or records[y].unidentified)
-            and _compatible(records[x], records[y])
+            if (records[x].unidentified or records[y].unidentified) and compatible(x, y)
         ]
         for x in left
     }

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import resource
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +23,7 @@ from app.matching.cases import (
     infer_by_elimination,
     link_cases,
 )
-from app.matching.clustering import cluster_pairs
+from app.matching.clustering import cluster_pairs, components_pairs
 from app.matching.comparisons import Comparator, compile_comparisons, doc_distance
 from app.matching.explain import Explanation, FieldWeight
 from app.matching.model import FellegiSunter, ModelParameters, Selector, TermFrequencies
@@ -43,6 +46,8 @@ I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 Judgements = Mapping[tuple[RecordKey, RecordKey], bool]
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 STATUSES = ("non-link", "review", "link", "cannot-link", "judgement")
@@ -190,6 +195,27 @@ def _explain(
     return Explanation(params.prior_log2_odds, fields, rule)
 
 
+def _without_gc(fn: Callable[P, T]) -> Callable[P, T]:
+    """Run fn with the cyclic garbage collector paused.
+
+    link() builds hundreds of thousands of small objects (case files, pairs of files, links)
+    next to millions of records: every collection then walks all of them, which cost more
+    than the work itself at 1M rows. What link() builds has no reference cycles to reclaim.
+    """
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return run
+
+
 def _as_input(record: CommonRecord | LinkInput) -> LinkInput:
     return record if isinstance(record, LinkInput) else from_common(record)
 
@@ -202,6 +228,7 @@ class Linker:
         self.comparator = compile_comparisons(self.settings.comparisons)
         self.index: LinkIndex | None = None
 
+    @_without_gc
     def link(
         self, records: Sequence[CommonRecord | LinkInput], *, judgements: Judgements | None = None
     ) -> LinkResult:
@@ -251,6 +278,22 @@ class Linker:
                 table.case = np.fromiter(
                     (case_labels.get(f, -1) for f in file_codes), dtype=np.int32, count=n
                 )
+                # Victims of one linked case that blocking never paired (typos in both
+                # surnames, swapped surnames) are compared now: the case makes them candidates.
+                xa, xb = self._case_pairs(table, a, b)
+                if len(xa):
+                    # Appended after the first pass's pairs, so the tf codes of the compared
+                    # pairs (in pair order) and the constraints extend the same way.
+                    x_levels, x_compared = self._compare_chunked(table, xa, xb)
+                    x_tf = self._tf_codes(table, xa, x_levels, np.flatnonzero(x_compared))
+                    tf_codes = {c: np.concatenate([v, x_tf[c]]) for c, v in tf_codes.items()}
+                    constraint_rules = np.concatenate(
+                        [constraint_rules, self._constraints(table, xa, xb, x_levels)]
+                    )
+                    a, b = np.concatenate([a, xa]), np.concatenate([b, xb])
+                    levels = np.concatenate([levels, x_levels])
+                    compared = np.concatenate([compared, x_compared])
+                    everything = bool(compared.all())
                 for lv, x, y in ((levels, a, b), (known_levels, ka, kb), (rand_levels, ra, rb)):
                     lv[:, case_col] = self._case_levels(table, x, y)
                 watch.lap("case levels")
@@ -306,6 +349,7 @@ class Linker:
                 mean_threshold=s.cluster_mean_probability,
                 veto_probability=s.cluster_veto_probability,
                 cannot_link=self._cannot_link(table, negatives),
+                cannot_link_many=self._cannot_link_many(table, negatives),
                 must_link=[p for p, same in judged.items() if same],
             )
             watch.lap(f"cluster {step + 1}")
@@ -448,6 +492,25 @@ class Linker:
         return out
 
     @staticmethod
+    def _case_pairs(table: RecordTable, a: I64, b: I64, max_rows: int = 40) -> tuple[I64, I64]:
+        """Return the named victim pairs of one linked case, across files, not yet in (a, b)."""
+        n = len(table)
+        rows = np.flatnonzero(
+            table.victim & ~table.unidentified & (table.case >= 0) & (table.file > 0)
+        )
+        case = table.case.astype(np.int64)
+        size = np.bincount(case[rows], minlength=1)
+        rows = rows[size[case[rows]] <= max_rows]  # a sprawling case says little about a pair
+        x, y = components_pairs(rows, case)
+        keep = table.file[x] != table.file[y]
+        x, y = x[keep], y[keep]
+        x, y = np.minimum(x, y), np.maximum(x, y)
+        code = x * n + y
+        inside = (table.case[a] == table.case[b]) & (table.case[a] >= 0)
+        new = ~np.isin(code, a[inside] * n + b[inside])
+        return x[new], y[new]
+
+    @staticmethod
     def _case_levels(table: RecordTable, x: I64, y: I64) -> I8:
         ca, cb = table.case[x], table.case[y]
         lv = np.asarray(ca == cb, dtype=np.int8)
@@ -531,6 +594,31 @@ class Linker:
                 and not same_doc
                 and doc_distance(docs[doc[i]], docs[doc[j]]) > 2
             )
+
+        return cannot
+
+    @staticmethod
+    def _cannot_link_many(table: RecordTable, negatives: set[tuple[int, int]]):  # type: ignore[no-untyped-def]
+        """Return _cannot_link over arrays of pairs: the same answers, pair by pair."""
+        file, doc, dni, given = table.file, table.document, table.document_is_dni, table.given
+        minor = table.minor
+        docs = table.other.values
+        n = len(table)
+        judged = np.array(sorted(i * n + j for i, j in negatives), dtype=np.int64)
+
+        def cannot(x: I64, y: I64) -> npt.NDArray[np.bool_]:
+            same_doc = (doc[x] == doc[y]) & (doc[x] > 0)
+            out: npt.NDArray[np.bool_] = (
+                (file[x] == file[y]) & (file[x] > 0) & ~(same_doc & (given[x] == given[y]))
+            )
+            if len(judged):
+                out |= np.isin(np.minimum(x, y) * n + np.maximum(x, y), judged)
+            # Edit distances only for the few pairs of two adults' different DNIs left.
+            ask = np.flatnonzero(~out & ~minor[x] & ~minor[y] & dni[x] & dni[y] & ~same_doc)
+            if len(ask):
+                dx, dy = doc[x[ask]].tolist(), doc[y[ask]].tolist()
+                out[ask] = [doc_distance(docs[p], docs[q]) > 2 for p, q in zip(dx, dy, strict=True)]
+            return out
 
         return cannot
 

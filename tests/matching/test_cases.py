@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
+from typing import Any
 
 from app.matching import from_common
-from app.matching.cases import CaseMemo, link_cases
+from app.matching.cases import CaseLink, CaseMemo, infer_by_elimination, link_cases
+from app.matching.records import LinkInput
 
 from .conftest import make_record, population
 
@@ -34,3 +37,81 @@ def test_memo_between_passes_changes_nothing() -> None:
     keys = {(lk.file_a, lk.file_b) for lk in plain[1]}
     files = sorted(r.file for r in records[-2:])
     assert (files[0], files[1]) in keys
+
+
+_POLICE, _FILE_A, _FILE_B = (
+    "RETA|DEPINTRAT PUNO|2018-06-01",
+    "SISTRA|2101-2018-1-0",
+    "SISTRA|2101-2018-2-0",
+)
+
+
+def _row(system: str, row: str, file: str, **fields: object) -> LinkInput:
+    """A victim row of a case; unidentified unless given a name."""
+    named = "given" in fields
+    values: dict[str, Any] = {
+        "sex": "F",
+        "nationality": "PER",
+        "reference_date": date(2018, 6, 1) if system == "RETA" else date(2018, 7, 1),
+        "unidentified": not named,
+        **fields,
+    }
+    return LinkInput((system, row), role="victim", file=file, **values)
+
+
+def _infer(
+    records: list[LinkInput], files: tuple[str, ...] = (_POLICE, _FILE_A)
+) -> set[frozenset[str]]:
+    """Run elimination with every row its own person and all files one linked case."""
+    links = [CaseLink(files[0], f, 5.0, ("misma fecha de hechos",)) for f in files[1:]]
+    links += [CaseLink(p, q, 5.0, ("mismo distrito de hechos",)) for p, q in pairwise(files[1:])]
+    _, merges = infer_by_elimination(
+        records, list(range(len(records))), links, dict.fromkeys(files, 0)
+    )
+    parent = list(range(len(records)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i, j in merges:
+        parent[find(i)] = find(j)
+    groups: dict[int, set[str]] = {}
+    for i, rec in enumerate(records):
+        groups.setdefault(find(i), set()).add(rec.key[1])
+    return {frozenset(g) for g in groups.values() if len(g) > 1}
+
+
+def test_elimination_takes_the_one_candidate_of_the_same_age() -> None:
+    records = [
+        _row("RETA", "u", _POLICE, age=13),
+        _row("SISTRA", "thirteen", _FILE_A, given="ANA", paternal="PUMA", age=13),
+        _row("SISTRA", "fifteen", _FILE_A, given="LUZ", paternal="APAZA", age=15),
+    ]
+    assert _infer(records) == {frozenset({"u", "thirteen"})}
+    # Another unidentified victim on the police side who may be 13 as well: no guess.
+    rival = _row("RETA", "v", _POLICE)
+    other = _row("SISTRA", "adult", _FILE_A, given="ROSA", paternal="MAMANI", age=30)
+    assert _infer([*records, rival, other]) == set()
+
+
+def test_elimination_tells_victims_apart_by_nationality_and_minority() -> None:
+    records = [
+        _row("RETA", "u", _POLICE, nationality="VEN", minor=True),
+        _row("SISTRA", "peruvian", _FILE_A, given="ANA", paternal="PUMA", age=15),
+        _row("SISTRA", "adult", _FILE_A, given="LUZ", paternal="APAZA", nationality="VEN", age=30),
+        _row("SISTRA", "girl", _FILE_A, given="ROSA", paternal="MAMANI", nationality="VEN", age=15),
+    ]
+    assert _infer(records) == {frozenset({"u", "girl"})}
+
+
+def test_elimination_goes_round_again_when_a_link_explains_more() -> None:
+    # The prosecutor has the victim named in one file and unidentified in the other: only
+    # once those two are one person is the police's unidentified victim left a single match.
+    records = [
+        _row("RETA", "u", _POLICE),
+        _row("SISTRA", "named", _FILE_A, given="ANA", paternal="PUMA"),
+        _row("SISTRA", "nn", _FILE_B),
+    ]
+    assert _infer(records, (_POLICE, _FILE_A, _FILE_B)) == {frozenset({"u", "named", "nn"})}

@@ -7,9 +7,11 @@ import math
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.matching import Linker, LinkResult, from_person
+from app.matching.records import LinkInput, RecordTable
 from app.matching.settings import LinkageSettings
 from app.schema.record import CommonRecord
 
@@ -374,3 +376,22 @@ def test_pairs_of_incompatible_birth_are_not_compared_but_still_veto() -> None:
     k2 = next(p for p in both.pairs() if {p.a, p.b} == {(R, "x"), (S, "z")})
     assert k2.explanation.rule is None
     assert 0.0 < k2.probability < 1e-4
+
+
+def test_pass_two_compares_the_victims_of_one_linked_case() -> None:
+    def row(key: str, file: str, **kw: object) -> LinkInput:
+        return LinkInput(("SISTRA", key), given="ANA", role="victim", file=file, **kw)  # type: ignore[arg-type]
+
+    rows = [
+        row("a1", "F1"),
+        row("a2", "F1"),  # same file as a1: never one person (a constraint, not a candidate)
+        row("b1", "F2"),
+        row("b2", "F2", unidentified=True),  # no name to compare
+        row("c1", "F3"),  # another case
+        LinkInput(("SISTRA", "s1"), given="JUAN", role="suspect", file="F2"),
+    ]
+    table = RecordTable(rows)
+    table.case = np.array([0, 0, 0, 0, 1, 0], dtype=np.int32)
+    already = np.array([0], dtype=np.int64), np.array([2], dtype=np.int64)  # a1-b1 blocked
+    x, y = Linker._case_pairs(table, *already)
+    assert sorted(zip(x.tolist(), y.tolist(), strict=True)) == [(1, 2)]
