@@ -31,7 +31,7 @@ import numpy.typing as npt
 from app.matching.blocking import BlockingIndex
 from app.matching.cases import CaseFile, case_files, infer_by_elimination, link_cases
 from app.matching.clustering import cluster_pairs
-from app.matching.linker import Judgements, Linker, LinkResult, _as_input, _Stopwatch
+from app.matching.linker import _UNCOMPARED, Judgements, Linker, LinkResult, _as_input, _Stopwatch
 from app.matching.model import FellegiSunter, FieldParameters, ModelParameters, TermFrequencies
 from app.matching.records import LinkInput, RecordKey, RecordTable
 from app.matching.settings import LinkageSettings
@@ -262,21 +262,25 @@ def link_incremental(
     )
 
     def score(a: I64, b: I64) -> tuple[Any, ...]:
-        levels = (
-            comp.compare(table, a, table, b)[0]
-            if len(a)
-            else np.empty((0, len(comp.comparisons)), dtype=np.int8)
-        )
+        # The same screen as a full run: pairs of incompatible birth or sex get no name
+        # comparison and probability 0, so both runs decide such pairs alike.
+        if len(a):
+            levels, compared = linker._compare_chunked(table, a, b)
+        else:
+            levels = np.empty((0, len(comp.comparisons)), dtype=np.int8)
+            compared = np.ones(0, dtype=bool)
         if case_col is not None:
             levels[:, case_col] = linker._case_levels(table, a, b)
-        return (levels, *_decide(levels, a, b))
+        return (levels, compared, *_decide(levels, a, b, compared))
 
-    def _decide(levels: Any, a: I64, b: I64) -> tuple[Any, Any, Any]:
+    def _decide(levels: Any, a: I64, b: I64, compared: Any) -> tuple[Any, Any, Any]:
         codes = comp.tf_codes(table, a, levels)
         log2_odds = model.score(levels, codes, tf, s.tf_weight_bounds, detail=False)[0]
         prob = 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
+        prob[~compared] = 0.0
         rules = linker._constraints(table, a, b, levels)
         forbidden = rules > 0
+        rules[~compared & ~forbidden] = _UNCOMPARED
         status = np.where(
             prob >= s.match_probability, 2, np.where(prob >= s.review_low, 1, 0)
         ).astype(np.int8)
@@ -301,7 +305,7 @@ def link_incremental(
     # 1. The changed records with their previous persons, and whom they link to.
     r0 = people.close(is_changed)
     a0, b0 = blocked(r0)
-    _, p0, st0, _ = score(a0, b0)
+    _, _, p0, st0, _ = score(a0, b0)
     strong = (p0 >= s.match_probability) | (st0 == 4)
     grow = r0.copy()
     grow[a0[strong]] = True
@@ -346,7 +350,7 @@ def link_incremental(
     a1, b1 = blocked(rest)
     codes = np.unique(np.concatenate([a0 * n + b0, a1 * n + b1]))
     a, b = codes // n, codes % n
-    levels, prob, status, rules = score(a, b)
+    levels, compared, prob, status, rules = score(a, b)
     watch.lap("score")
     rows = np.flatnonzero(affected)
     local = np.full(n, -1, dtype=np.int64)
@@ -393,7 +397,7 @@ def link_incremental(
             (new_case[inputs[i].file] for i in sub_rows.tolist()), np.int32, len(sub_rows)
         )
         levels[:, case_col] = linker._case_levels(table, a, b)
-        prob, status, rules = _decide(levels, a, b)
+        prob, status, rules = _decide(levels, a, b, compared)
         roots = cluster()
         sub_labels, sub_links = link_sub(roots)
         new_case = {f: case_base + lab for f, lab in sub_labels.items()}
