@@ -30,6 +30,7 @@ from app.auth.roles import Role
 from app.config import get_settings
 from app.db import session_scope
 from app.ingest import service as ingest_service
+from app.linkage.dedupe import FIELDS as DEDUPE_FIELDS
 from app.migrate import upgrade
 from app.models import CaseMember, PersonMember
 from app.models._types import utcnow
@@ -289,19 +290,6 @@ def link(
 
 
 OutOpt = Annotated[Path, typer.Option("--out", help="CSV file to write.")]
-
-# The fields of app.linkage.dedupe.FIELDS (a test keeps them equal), spelled out here so that
-# every command does not pay for importing the linkage core and NumPy.
-DEDUPE_FIELDS = (
-    "given_name",
-    "surname",
-    "maternal_surname",
-    "dob",
-    "sex",
-    "document",
-    "age",
-    "postcode",
-)
 
 
 def _export(model: type[PersonMember] | type[CaseMember], column: str, path: Path) -> None:

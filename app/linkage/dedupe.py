@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.matching import Linker, LinkInput, from_person
+if TYPE_CHECKING:
+    from app.matching import LinkInput
 
 __all__ = ["FIELDS", "DedupeSummary", "dedupe_csv", "parse_mapping"]
 
@@ -79,6 +80,8 @@ def _input(row: Mapping[str, str], id_column: str, mapping: Mapping[str, str]) -
         "age": _age(get("age")) if get("age") else None,
         "postcode": get("postcode") or None,
     }
+    from app.matching import from_person
+
     return from_person(("LIST", row[id_column].strip()), **kwargs)
 
 
@@ -98,6 +101,10 @@ def dedupe_csv(
         if missing:
             raise ValueError(f"columnas inexistentes en el archivo: {', '.join(missing)}")
         rows = list(reader)
+    # The linkage core (NumPy) is imported here, not at module level, so that the CLI can
+    # read FIELDS for its help text without paying for it on every command.
+    from app.matching import Linker
+
     inputs = [_input(r, id_column, mapping) for r in rows]
     ids = [i.key for i in inputs]
     if len(set(ids)) != len(ids):
