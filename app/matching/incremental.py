@@ -31,7 +31,7 @@ import numpy.typing as npt
 from app.matching.blocking import BlockingIndex
 from app.matching.cases import CaseFile, case_files, infer_by_elimination, link_cases
 from app.matching.clustering import cluster_pairs
-from app.matching.linker import _UNCOMPARED, Judgements, Linker, LinkResult, _as_input, _Stopwatch
+from app.matching.linker import Judgements, Linker, LinkResult, _as_input, _Stopwatch
 from app.matching.model import FellegiSunter, FieldParameters, ModelParameters, TermFrequencies
 from app.matching.records import LinkInput, RecordKey, RecordTable
 from app.matching.settings import LinkageSettings
@@ -279,13 +279,7 @@ def link_incremental(
         prob = 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
         prob[~compared] = 0.0
         rules = linker._constraints(table, a, b, levels)
-        forbidden = rules > 0
-        rules[~compared & ~forbidden] = _UNCOMPARED
-        status = np.where(
-            prob >= s.match_probability, 2, np.where(prob >= s.review_low, 1, 0)
-        ).astype(np.int8)
-        prob[forbidden] = 0.0
-        status[forbidden] = 3
+        status = linker._decide(prob, rules, compared)
         if judged and len(a):
             # Pairs are sorted by code (a * n + b): find the judged ones by search.
             codes = a * n + b

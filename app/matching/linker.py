@@ -319,14 +319,7 @@ class Linker:
             prob[compared] = 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
             del log2_odds
             rules = constraint_rules.copy()
-            forbidden = rules > 0
-            status = np.where(
-                prob >= s.match_probability, 2, np.where(prob >= s.review_low, 1, 0)
-            ).astype(np.int8)
-            prob[forbidden] = 0.0
-            status[forbidden] = 3
-            # Kept at probability 0 rather than dropped: they still veto merges in clustering.
-            rules[~compared & ~forbidden] = _UNCOMPARED
+            status = self._decide(prob, rules, compared)
             watch.lap(f"score {step + 1}")
             if judged:
                 pair_pos = {
@@ -490,6 +483,22 @@ class Linker:
             part = {c: x[lo:hi] for c, x in tf_codes.items()}
             out[lo:hi] = model.score_levels(levels[lo:hi], part, adjust)
         return out
+
+    def _decide(self, prob: F64, rules: I8, compared: npt.NDArray[np.bool_]) -> I8:
+        """Return each pair's status; zero the probability of forbidden pairs, mark uncompared.
+
+        prob and rules are updated in place (full and incremental runs decide alike).
+        """
+        s = self.settings
+        forbidden = rules > 0
+        status = np.where(
+            prob >= s.match_probability, 2, np.where(prob >= s.review_low, 1, 0)
+        ).astype(np.int8)
+        prob[forbidden] = 0.0
+        status[forbidden] = 3
+        # Kept at probability 0 rather than dropped: they still veto merges in clustering.
+        rules[~compared & ~forbidden] = _UNCOMPARED
+        return status
 
     @staticmethod
     def _case_pairs(table: RecordTable, a: I64, b: I64, max_rows: int = 40) -> tuple[I64, I64]:
