@@ -7,6 +7,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -130,3 +131,45 @@ def _no_personal_data_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None
     ).upper()
     leaked = sorted(v for v in _PERSONAL if v in text)
     assert not leaked, f"personal data in logs: {len(leaked)} value(s)"
+
+
+def _ingest_and_link(world: Any, *, corrections: bool = True) -> Any:
+    """Ingest a demo world (rows, then its corrections), link it in full, and return it."""
+    from app.db import session_scope
+    from app.ingest.service import ingest_rows
+    from app.linkage.service import run_linkage
+    from app.schema import System
+
+    batches = [(System.RETA, world.reta_rows), (System.SISTRA, world.sistra_rows)]
+    if corrections:
+        batches += [
+            (System.RETA, world.reta_corrections),
+            (System.SISTRA, world.sistra_corrections),
+        ]
+    with session_scope() as s:
+        for system, rows in batches:
+            ingest_rows(
+                s, system=system, rows=enumerate(rows, start=2), pushed_by="test", channel="cli"
+            )
+        run_linkage(s, full=True)
+    return world
+
+
+@pytest.fixture(scope="session")
+def small_world() -> Any:
+    """Generate the small demo world shared by the statistics and report tests."""
+    from app.demo.generator import WorldConfig, generate_world
+
+    return generate_world(WorldConfig(seed=5, scale=0.04, year_from=2016, year_to=2018))
+
+
+@pytest.fixture
+def linked_world(db: str, small_world: Any) -> Any:
+    """Ingest the small demo world with its corrections, link it, and return the world."""
+    return _ingest_and_link(small_world)
+
+
+@pytest.fixture
+def ingest_world(db: str) -> Callable[..., Any]:
+    """Return a function that ingests and links a demo world (for worlds of other sizes)."""
+    return _ingest_and_link

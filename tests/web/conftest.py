@@ -63,22 +63,12 @@ def _sign_in(client: Any, key: str, siguiente: str = "/ui/") -> Any:
 
 
 @pytest.fixture
-def linked_world(db: str) -> Any:
+def linked_world(ingest_world: Callable[..., Any]) -> Any:
     """Ingest and link a small demo world with three doubtful pairs."""
-    from app.db import session_scope
     from app.demo.generator import WorldConfig, generate_world
-    from app.ingest.service import ingest_rows
-    from app.linkage.service import run_linkage
-    from app.schema import System
 
     world = generate_world(WorldConfig(seed=7, scale=0.05, year_from=2017, year_to=2019))
-    with session_scope() as s:
-        for system, rows in ((System.RETA, world.reta_rows), (System.SISTRA, world.sistra_rows)):
-            ingest_rows(
-                s, system=system, rows=enumerate(rows, start=2), pushed_by="test", channel="cli"
-            )
-        run_linkage(s, full=True)
-    return world
+    return ingest_world(world, corrections=False)
 
 
 @pytest.fixture
