@@ -379,7 +379,9 @@ def _em(
         post = 1.0 / (1.0 + np.exp(-np.clip(odds, -700, 700)))
         post[forced] = 0.0
         wm, wu = weights * post, weights * (1 - post)
-        new_lam = float(np.clip(wm.sum() / weights.sum(), 1e-12, 1 - _EPS))
+        total = float(weights.sum())
+        # No pairs to learn from (a tiny upload): keep the prior rather than divide by 0.
+        new_lam = float(np.clip(wm.sum() / total, 1e-12, 1 - _EPS)) if total > 0 else lam
         new_m = (
             [_weighted_freq(patterns[:, c], wm, k, _M_PRIOR) for c, k in enumerate(sizes)]
             if fit_m

@@ -91,3 +91,10 @@ def test_collapse_counts_patterns_the_same_dense_or_sorted(
     for got in (as_dict(dense), as_dict(spread)):
         assert got.keys() == want.keys()
         assert all(abs(got[k] - want[k]) < 1e-9 for k in want)
+
+
+def test_em_without_pairs_keeps_a_finite_prior() -> None:
+    comps = compile_comparisons((ComparisonSpec("a", "category", "sex"),)).comparisons
+    params = FellegiSunter(comps).fit(np.zeros((0, 1), dtype=np.int8), prior=0.05)
+    assert np.isfinite(params.prior)
+    assert all(np.isfinite(fp.m).all() and np.isfinite(fp.u).all() for fp in params.fields)
