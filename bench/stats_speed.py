@@ -211,17 +211,40 @@ def _load() -> str:
     return "load " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def _report(title: str, first: tuple[float, float], cold: list[float], warm: list[float],
-            cpu_cold: list[float], cpu_warm: list[float]) -> None:  # fmt: skip
-    print(title)
-    print(
-        f"first call after the run (stored frame loaded): {first[0]:.0f} ms (CPU {first[1]:.0f} ms)"
-    )
-    print(_line("all", cold + warm))
-    print(_line("cold", cold))
-    print(_line("warm", warm))
-    print(_line("CPU", cpu_cold + cpu_warm))
-    print(_line("CPUcld", cpu_cold))
+class _Timings:
+    """Wall and CPU milliseconds per query, split by whether its shape was seen before."""
+
+    def __init__(self) -> None:
+        self.cold: list[float] = []
+        self.warm: list[float] = []
+        self.cpu_cold: list[float] = []
+        self.cpu_warm: list[float] = []
+        self.first = (0.0, 0.0)
+        self._seen: set[int] = set()
+
+    def add(self, shape: int, t0: float, c0: float) -> None:
+        """Record one query of the given shape that started at wall t0 and CPU c0."""
+        ms = (time.perf_counter() - t0) * 1000
+        cpu = (time.process_time() - c0) * 1000
+        if not self.cold and not self.warm:
+            self.first = (ms, cpu)
+        warm = shape in self._seen
+        (self.warm if warm else self.cold).append(ms)
+        (self.cpu_warm if warm else self.cpu_cold).append(cpu)
+        self._seen.add(shape)
+
+    def report(self, title: str) -> None:
+        """Print the first call and the percentiles of all, cold and warm queries."""
+        print(title)
+        print(
+            f"first call after the run (stored frame loaded): {self.first[0]:.0f} ms"
+            f" (CPU {self.first[1]:.0f} ms)"
+        )
+        print(_line("all", self.cold + self.warm))
+        print(_line("cold", self.cold))
+        print(_line("warm", self.warm))
+        print(_line("CPU", self.cpu_cold + self.cpu_warm))
+        print(_line("CPUcld", self.cpu_cold))
 
 
 def run_victims(engine: Any, queries: int, n_shapes: int, suppress: bool) -> None:
@@ -229,29 +252,17 @@ def run_victims(engine: Any, queries: int, n_shapes: int, suppress: bool) -> Non
     clear_caches()
     rng = random.Random(2)
     pool = [_victim_query(q, rng) for q in shapes(n_shapes, rng)]
-    seen: set[int] = set()
-    cold: list[float] = []
-    warm: list[float] = []
-    cpu_cold: list[float] = []
-    cpu_warm: list[float] = []
-    first = (0.0, 0.0)
+    timings = _Timings()
     print(_load())
     with Session(engine) as session:
-        for n in range(queries):
+        for _ in range(queries):
             i = rng.randrange(len(pool))
             t0, c0 = time.perf_counter(), time.process_time()
             service.victim_statistics(session, query=pool[i], suppress_small=suppress)
-            ms = (time.perf_counter() - t0) * 1000
-            cpu = (time.process_time() - c0) * 1000
-            if n == 0:
-                first = (ms, cpu)
-            (warm if i in seen else cold).append(ms)
-            (cpu_warm if i in seen else cpu_cold).append(cpu)
-            seen.add(i)
-    _report(
-        f"method victims ({queries} queries, {n_shapes} shapes, suppression {suppress}), {_load()}",
-        first, cold, warm, cpu_cold, cpu_warm,
-    )  # fmt: skip
+            timings.add(i, t0, c0)
+    timings.report(
+        f"method victims ({queries} queries, {n_shapes} shapes, suppression {suppress}), {_load()}"
+    )
 
 
 def _params(q: VictimQuery) -> dict[str, Any]:
@@ -291,45 +302,32 @@ def run_http(engine: Any, queries: int, n_shapes: int, suppress: bool) -> None:
     clear_caches()
     rng = random.Random(2)
     pool = [_victim_query(q, rng) for q in shapes(n_shapes, rng)]
-    seen: set[int] = set()
-    cold: list[float] = []
-    warm: list[float] = []
-    cpu_cold: list[float] = []
-    cpu_warm: list[float] = []
-    first = (0.0, 0.0)
+    timings = _Timings()
     print(_load())
 
     async def send_all() -> None:
-        nonlocal first
         transport = httpx.ASGITransport(app=app)
         headers = {"Authorization": "Bearer bench"}
         async with httpx.AsyncClient(
             transport=transport, base_url="http://bench", headers=headers
         ) as client:
-            for n in range(queries):
+            for _ in range(queries):
                 i = rng.randrange(len(pool))
                 t0, c0 = time.perf_counter(), time.process_time()
                 response = await client.get("/v1/statistics/victims", params=_params(pool[i]))
                 body = response.content
-                ms = (time.perf_counter() - t0) * 1000
-                cpu = (time.process_time() - c0) * 1000
+                timings.add(i, t0, c0)
                 if (
                     response.status_code != 200
                     or b'"suppressed":%s' % (b"true" if suppress else b"false") not in body
                 ):
                     raise SystemExit(f"unexpected answer {response.status_code}: {body[:200]!r}")
-                if n == 0:
-                    first = (ms, cpu)
-                (warm if i in seen else cold).append(ms)
-                (cpu_warm if i in seen else cpu_cold).append(cpu)
-                seen.add(i)
 
     asyncio.run(send_all())
-    _report(
+    timings.report(
         f"HTTP GET /v1/statistics/victims ({queries} requests, {n_shapes} shapes, role"
-        f" {role.value}, suppression {suppress}), {_load()}",
-        first, cold, warm, cpu_cold, cpu_warm,
-    )  # fmt: skip
+        f" {role.value}, suppression {suppress}), {_load()}"
+    )
 
 
 def run(engine: Any, queries: int, n_shapes: int, method: str, suppress: bool) -> None:
