@@ -177,10 +177,12 @@ class LinkCache:
         self.by_file: I64 = np.zeros(0, dtype=np.int64)  # rows in file-code order
         self.file_start: I64 = np.zeros(1, dtype=np.int64)
         self.settings: LinkageSettings | None = None
+        # Kept for its comparator, which derives strings once per vocabulary value.
+        self.linker: Linker | None = None
         self.stats: dict[str, Any] = {}
 
     def seed(self, linker: Linker, records: Sequence[LinkInput]) -> None:
-        """Keep the table and blocking index of the full run linker just made over records."""
+        """Keep the table, blocking index and linker of the full run it just made over records."""
         if linker.index is None:
             return
         self.clear()
@@ -190,6 +192,9 @@ class LinkCache:
         self.indexed = len(self.records)
         self.stale = np.zeros(self.indexed, dtype=bool)
         self.settings = linker.settings
+        # The linker is kept for its comparator; its index is now the cache's to update.
+        self.linker = linker
+        linker.index = None
 
     def update(self, inputs: list[LinkInput], settings: LinkageSettings) -> I64:
         """Bring the cache to inputs; return the rows whose content changed (new included)."""
@@ -230,7 +235,9 @@ class LinkCache:
 
     def _build(self, inputs: list[LinkInput], settings: LinkageSettings) -> None:
         s = settings
+        linker = self.linker
         self.clear()
+        self.linker = linker
         self.settings = settings
         self.records = list(inputs)
         self.table = RecordTable(self.records)
@@ -269,12 +276,13 @@ class LinkCache:
         assert self.index is not None
         drop = np.isin(self.stale_a, rows) | np.isin(self.stale_b, rows)
         a, b = [self.stale_a[~drop]], [self.stale_b[~drop]]
-        records = self.records
-        for i in rows.tolist():
-            found = self.index.candidates(records[i])
-            found = found[found != i]
-            a.append(np.full(len(found), i, dtype=np.int64))
-            b.append(found.astype(np.int64))
+        assert self.table is not None
+        part = self.table.sibling([self.records[i] for i in rows.tolist()])
+        who, found = self.index.candidate_pairs(part)
+        x = rows[who]
+        keep = x != found
+        a.append(x[keep])
+        b.append(found[keep])
         self.stale_a, self.stale_b = np.concatenate(a), np.concatenate(b)
 
     def case_files(self) -> dict[str, CaseFile]:
@@ -454,11 +462,14 @@ def link_incremental(
     (a fresh one is built and dropped when None).
     """
     linker = Linker(settings)
+    cache = cache if cache is not None else LinkCache()
+    if cache.linker is not None and cache.linker.settings == linker.settings:
+        linker = cache.linker
+    cache.linker = linker
     s = linker.settings
     comp = linker.comparator
     watch = _Stopwatch()
     inputs = [_as_input(r) for r in records]
-    cache = cache if cache is not None else LinkCache()
     updated = cache.update(inputs, s)
     table = cache.table
     assert table is not None
