@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session
 from app.linkage import repository
 from app.linkage.identity import Assignment, assign_ids
 from app.matching import Explanation, Linker, LinkInput, LinkResult, RecordKey, from_common
-from app.matching.incremental import ModelState, fallback_reason, link_incremental, model_state
+from app.matching.incremental import (
+    LinkCache,
+    ModelState,
+    fallback_reason,
+    link_incremental,
+    model_state,
+)
 from app.matching.linker import STATUSES
 from app.models import Case, CaseMember, Judgement, LinkRun, Person, PersonMember, ReviewItem
 from app.models._types import utcnow
@@ -139,13 +145,23 @@ class _InputCache:
 
     A background run after each push then reads, decrypts and converts only the rows whose
     version or content changed, not every row. Entries are checked against the row's
-    current version and keyed content hash, so a stale entry is never used.
+    current version and keyed content hash, so a stale entry is never used. `link` keeps
+    the table, blocking index and case files of those rows for incremental runs (it
+    compares the inputs by identity, so unchanged rows must stay the same objects).
+    Switched off by INTERTRATA_LINK_CACHE=false: then every run reads and builds anew.
     """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.url = ""
         self.entries: dict[int, tuple[int, str, LinkInput]] = {}
+        self.link = LinkCache()
+
+
+def _caching() -> bool:
+    from app.config import get_settings
+
+    return get_settings().link_cache
 
 
 _inputs = _InputCache()
@@ -159,9 +175,10 @@ def _load(
     url = str(session.get_bind().engine.url)
     states = repository.record_states(session)
     with _inputs.lock:
-        if _inputs.url != url:
+        if _inputs.url != url or not _caching():
             _inputs.url, _inputs.entries = url, {}
-        entries = _inputs.entries
+            _inputs.link.clear()
+        entries = _inputs.entries if _caching() else {}
         stale = [
             rid
             for rid, (version, digest) in states.items()
@@ -422,7 +439,12 @@ def _full(
     """Re-link every record and re-estimate the model."""
     if progress:
         progress("enlazando todo (reconstrucción)")
-    result = Linker().link(records, judgements=judged.for_linker())
+    linker = Linker()
+    result = linker.link(records, judgements=judged.for_linker())
+    if _caching():
+        # What the incremental runs after this one start from, in this process.
+        with _inputs.link.lock:
+            _inputs.link.seed(linker, records)
     if progress:
         progress("guardando personas y casos")
     persons = _assign(
@@ -500,14 +522,17 @@ def _incremental(
         progress(f"enlazando {len(changed):,} registros cambiados".replace(",", "."))
     previous_p = repository.person_members(session)
     previous_c = repository.case_members(session)
-    inc = link_incremental(
-        records,
-        persons={k: previous_p[r] for k, r in ids.items() if r in previous_p},
-        cases={k: previous_c[r] for k, r in ids.items() if r in previous_c},
-        changed=changed,
-        state=state,
-        judgements=judged.for_linker(),
-    )
+    cache = _inputs.link if _caching() else LinkCache()
+    with cache.lock:
+        inc = link_incremental(
+            records,
+            persons={k: previous_p[r] for k, r in ids.items() if r in previous_p},
+            cases={k: previous_c[r] for k, r in ids.items() if r in previous_c},
+            changed=changed,
+            state=state,
+            judgements=judged.for_linker(),
+            cache=cache,
+        )
     result = inc.result
     if progress:
         progress("guardando personas y casos")
