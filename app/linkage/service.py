@@ -280,14 +280,15 @@ def _review_queue(
 ) -> int:
     """Update the queue from the run's doubtful pairs; with scope (keys re-linked by an
     incremental run), only items touching those keys can go obsolete."""
-    clusters = result.clusters
+    labels = result.labels
     best: dict[tuple[int, int], tuple[float, int]] = {}
     for k in _with_status(result, "review"):
-        a, b = result.keys[int(result.pair_a[k])], result.keys[int(result.pair_b[k])]
+        i, j = int(result.pair_a[k]), int(result.pair_b[k])
+        a, b = result.keys[i], result.keys[j]
         if judged.settled(key_str(a), key_str(b)):
             continue
         # One question per pair of clusters: its answer settles the others.
-        ca, cb = clusters[a], clusters[b]
+        ca, cb = int(labels[i]), int(labels[j])
         group = (min(ca, cb), max(ca, cb))
         p = float(result.probability[k])
         if group not in best or p > best[group][0]:
@@ -539,7 +540,9 @@ def _incremental(
     # The affected records hold their previous persons (and the touched files their previous
     # cases) whole, so mapping them alone onto stable IDs is exact.
     person_keys = sorted(inc.affected)
-    clusters = result.clusters
+    # Labels of the rewritten rows only: a dict of every row costs seconds at a million.
+    where, labels = result.table.key_index, result.labels
+    clusters = {k: int(labels[where[k]]) for k in person_keys}
     persons = _assign(
         session,
         model=Person,
@@ -547,9 +550,9 @@ def _incremental(
         labels={ids[k]: clusters[k] for k in person_keys},
         run_id=run.id,
     )
-    file_of = result.file_of
-    case_keys = [k for k in result.keys if file_of[k] in inc.case_files]
-    case_of = result.case_clusters
+    file_of, case_labels = result.file_of, result.case_labels
+    case_keys = inc.case_keys
+    case_of = {k: case_labels[file_of[k]] for k in case_keys}
     cases = _assign(
         session,
         model=Case,

@@ -32,7 +32,14 @@ import numpy.typing as npt
 from app.matching.blocking import BlockingIndex
 from app.matching.cases import CaseFile, case_files, infer_by_elimination, link_cases
 from app.matching.clustering import cluster_pairs
-from app.matching.linker import Judgements, Linker, LinkResult, _as_input, _Stopwatch
+from app.matching.linker import (
+    Judgements,
+    Linker,
+    LinkResult,
+    _as_input,
+    _Stopwatch,
+    _without_gc,
+)
 from app.matching.model import FellegiSunter, FieldParameters, ModelParameters, TermFrequencies
 from app.matching.records import LinkInput, RecordKey, RecordTable
 from app.matching.settings import LinkageSettings
@@ -138,6 +145,7 @@ class IncrementalResult:
     affected: set[RecordKey]  # whole previous and new persons: re-clustered or merged
     case_files: set[str]  # whole previous and new cases: re-linked
     changed: int
+    case_keys: list[RecordKey] = field(default_factory=list)  # the rows of case_files
     stats: dict[str, Any] = field(default_factory=dict)
 
 
@@ -195,6 +203,10 @@ class LinkCache:
         # The linker is kept for its comparator; its index is now the cache's to update.
         self.linker = linker
         linker.index = None
+        if linker.case_files is not None:
+            self.files = linker.case_files
+            linker.case_files = None
+            self._order_files()
 
     def update(self, inputs: list[LinkInput], settings: LinkageSettings) -> I64:
         """Bring the cache to inputs; return the rows whose content changed (new included)."""
@@ -442,6 +454,7 @@ class _Blocks:
         return codes // n, codes % n
 
 
+@_without_gc
 def link_incremental(
     records: Sequence[CommonRecord | LinkInput],
     *,
@@ -501,7 +514,12 @@ def link_incremental(
         if i is not None:
             is_changed[i] = True
     # A previous person that lost a record (the row is gone) is re-clustered too.
-    gone_labels = {lab for k, lab in persons.items() if k not in table.key_index}
+    found = n - int(own.sum())
+    gone_labels = (
+        {lab for k, lab in persons.items() if k not in table.key_index}
+        if len(persons) > found
+        else set()
+    )
     if gone_labels:
         gone = np.fromiter(gone_labels, np.int64, len(gone_labels))
         is_changed |= np.isin(raw, gone) & ~own
@@ -510,12 +528,11 @@ def link_incremental(
     # Previous case of each file (the "same linked case" comparison reads it); a corrected
     # row may have changed file, so the unchanged rows of a file speak for it first.
     # Case labels as codes >= 0 (any integers in, like persons); -1: no previous case.
-    case_in = np.fromiter((cases.get(k, 0) for k in keys), np.int64, n)
-    no_case = np.fromiter((k not in cases for k in keys), bool, n) if len(cases) < n else None
+    no_case = min(cases.values(), default=0) - 1
+    case_in = np.fromiter((cases.get(k, no_case) for k in keys), np.int64, n)
     _, case_raw = np.unique(case_in, return_inverse=True)
     case_raw = case_raw.astype(np.int64)
-    if no_case is not None:
-        case_raw[no_case] = -1
+    case_raw[case_in == no_case] = -1
     file_code = table.file.astype(np.int64)
     n_codes = len(table.other.values) + 1
     fc = np.full(n_codes, -1, dtype=np.int64)
@@ -772,6 +789,7 @@ def link_incremental(
         affected=written_keys,
         case_files=set(sub_labels),
         changed=n_changed,
+        case_keys=[r.key for r in sub_inputs],
         stats={
             "changed": n_changed,
             "around_changed": int(r0.sum()),
