@@ -176,17 +176,6 @@ def core(world: Path, pushes: list[int], peer: bool = True) -> None:
         peak_i = _peak()
         load_i = _load()
         labels = inc.result.clusters
-        if peer:
-            t = _clock()
-            full = Linker().link(current)
-            wf, cf = _since(t)
-            load_f = _load()
-            full_labels = full.clusters
-            del full
-        else:
-            # No second full link (memory at 1M rows): the initial link stands in for its time.
-            wf, cf, load_f, full_labels = w0, c0, "-", labels
-        mine, other, agree = _victim_scores(inc.result.keys, truth, labels, full_labels)
         # A replayed push: nothing changed, so nothing may move.
         t = _clock()
         again = link_incremental(
@@ -199,12 +188,31 @@ def core(world: Path, pushes: list[int], peer: bool = True) -> None:
         )
         wr, cr = _since(t)
         _, _, replay = _victim_scores(inc.result.keys, truth, again.result.clusters, labels)
+        keys, stats, stages = inc.result.keys, inc.stats, inc.result.stages
+        del inc, again  # their results hold the cached table
+        if peer:
+            # The cache is dropped during the peer (memory at 1M rows) and seeded again from
+            # it, as a server does after a full run.
+            cache.clear()
+            t = _clock()
+            linker = Linker()
+            full = linker.link(current)
+            wf, cf = _since(t)
+            load_f = _load()
+            full_labels = full.clusters
+            del full
+            cache.seed(linker, current)
+            del linker
+        else:
+            # No second full link (memory at 1M rows): the initial link stands in for its time.
+            wf, cf, load_f, full_labels = w0, c0, "-", labels
+        mine, other, agree = _victim_scores(keys, truth, labels, full_labels)
         print(
             f"push {k:>5} ({len(new)} new, {len(corrected)} corrected) on {len(current):,} rows:"
             f"\n  incremental         wall {wi:7.2f}s cpu {ci:7.2f}s (load {load_i})"
-            f"  affected {inc.stats['affected']:,} rows, {inc.stats['pairs']:,} pairs,"
-            f" {inc.stats['case_files']:,} case files ({inc.stats.get('case_rows', 0):,} rows),"
-            f" peak RSS {peak_i:.0f} MiB; widening {inc.stats.get('widening')}"
+            f"  affected {stats['affected']:,} rows, {stats['pairs']:,} pairs,"
+            f" {stats['case_files']:,} case files ({stats.get('case_rows', 0):,} rows),"
+            f" peak RSS {peak_i:.0f} MiB; widening {stats.get('widening')}"
             f"\n  full rebuild (peer) wall {wf:7.2f}s cpu {cf:7.2f}s (load {load_f})"
             f"  -> incremental/full CPU {ci / max(cf, 1e-9):.3f}, wall {wi / max(wf, 1e-9):.3f}"
             f"\n  replayed push       wall {wr:7.2f}s cpu {cr:7.2f}s;"
@@ -213,11 +221,10 @@ def core(world: Path, pushes: list[int], peer: bool = True) -> None:
             f" full P {other[0]:.4f} R {other[1]:.4f} F1 {other[2]:.4f}"
             f"\n  pairwise F1 incremental vs full partition (victims): {agree:.5f}"
             f"\n  stages: "
-            + ", ".join(f"{s.stage} {s.cpu:.2f}" for s in inc.result.stages)
+            + ", ".join(f"{s.stage} {s.cpu:.2f}" for s in stages)
             + f"\n  peak RSS {_rss():.0f} MiB (load at start {load})",
             flush=True,
         )
-        del inc, again
 
 
 def _split_csv(
