@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     max_json_rows: int = 100_000
     log_level: str = "INFO"
     link_after_ingest: bool = True
+    # Keep the linker's inputs, table and blocking index in memory between runs of one
+    # process (the server links after every push); false: read and rebuild them every run.
+    link_cache: bool = True
     stats_threshold: int = 5
     auth_failures_per_minute: int = 30
     # Processes that parse a large file in `intertrata ingest`; 0 means one per core.

@@ -24,6 +24,7 @@ statistics refresh included) and run_linkage(full=True) on a copy of the same da
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import os
@@ -60,6 +61,20 @@ def _since(t: tuple[float, float]) -> tuple[float, float]:
 
 def _rss() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _reset_peak() -> None:
+    """Start a new peak-RSS window (Linux: writing 5 to clear_refs resets VmHWM)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def _peak() -> float:
+    """Return the peak RSS since the last _reset_peak, in MiB (VmHWM)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return _rss()
 
 
 def _corrections(world: Path) -> dict[Key, Any]:
@@ -114,7 +129,7 @@ def _plan(inputs: list[Any], fixes: dict[Key, Any], k: int) -> tuple[set[Key], l
 def core(world: Path, pushes: list[int], peer: bool = True) -> None:
     """Time incremental against full in the pure core."""
     from app.matching import Linker
-    from app.matching.incremental import link_incremental, model_state
+    from app.matching.incremental import LinkCache, link_incremental, model_state
 
     with open(world / "inputs.pkl", "rb") as fh:
         inputs, truth, _unidentified = pickle.load(fh)
@@ -125,39 +140,42 @@ def core(world: Path, pushes: list[int], peer: bool = True) -> None:
     held, all_fixed = _plan(inputs, fixes, max(pushes))
     initial = [r for r in inputs if r.key not in held]
     t = _clock()
-    first = Linker().link(initial)
+    linker = Linker()
+    first = linker.link(initial)
     w0, c0 = _since(t)
     state = model_state(first)
     persons, cases = first.clusters, first.case_clusters
     del first
     print(f"initial full link of {len(initial):,} rows: wall {w0:.2f}s cpu {c0:.2f}s", flush=True)
+    # What a server keeps after that full run: its table and blocking index, and the case
+    # files (computed once here, not by the full run).
+    cache = LinkCache()
+    t = _clock()
+    cache.seed(linker, initial)
+    cache.case_files()
+    ws, cs = _since(t)
+    del linker
+    print(f"cache seeded from the full run: wall {ws:.2f}s cpu {cs:.2f}s", flush=True)
     newest = [r for r in inputs if r.key in held]
-    newest.sort(key=_age)
+    # Newest first: a smaller push's new rows come first in a larger one (rows are appended
+    # in the order they arrive, as ids grow in the store).
+    newest.sort(key=_age, reverse=True)
     for k in pushes:
         corrected = all_fixed[: k // 2]
-        new_rows = newest[len(newest) - (k - len(corrected)) :]
+        new_rows = newest[: k - len(corrected)]
         new = {r.key for r in new_rows}
         fixed = set(corrected)
         current = [fixes[r.key] if r.key in fixed else r for r in initial] + new_rows
         load = _load()
+        _reset_peak()
         t = _clock()
         inc = link_incremental(
-            current, persons=persons, cases=cases, changed=new | fixed, state=state
+            current, persons=persons, cases=cases, changed=new | fixed, state=state, cache=cache
         )
         wi, ci = _since(t)
+        peak_i = _peak()
         load_i = _load()
         labels = inc.result.clusters
-        if peer:
-            t = _clock()
-            full = Linker().link(current)
-            wf, cf = _since(t)
-            load_f = _load()
-            full_labels = full.clusters
-            del full
-        else:
-            # No second full link (memory at 1M rows): the initial link stands in for its time.
-            wf, cf, load_f, full_labels = w0, c0, "-", labels
-        mine, other, agree = _victim_scores(inc.result.keys, truth, labels, full_labels)
         # A replayed push: nothing changed, so nothing may move.
         t = _clock()
         again = link_incremental(
@@ -166,14 +184,35 @@ def core(world: Path, pushes: list[int], peer: bool = True) -> None:
             cases=inc.result.case_clusters,
             changed=new | fixed,
             state=state,
+            cache=cache,
         )
         wr, cr = _since(t)
         _, _, replay = _victim_scores(inc.result.keys, truth, again.result.clusters, labels)
+        keys, stats, stages = inc.result.keys, inc.stats, inc.result.stages
+        del inc, again  # their results hold the cached table
+        if peer:
+            # The cache is dropped during the peer (memory at 1M rows) and seeded again from
+            # it, as a server does after a full run.
+            cache.clear()
+            t = _clock()
+            linker = Linker()
+            full = linker.link(current)
+            wf, cf = _since(t)
+            load_f = _load()
+            full_labels = full.clusters
+            del full
+            cache.seed(linker, current)
+            del linker
+        else:
+            # No second full link (memory at 1M rows): the initial link stands in for its time.
+            wf, cf, load_f, full_labels = w0, c0, "-", labels
+        mine, other, agree = _victim_scores(keys, truth, labels, full_labels)
         print(
             f"push {k:>5} ({len(new)} new, {len(corrected)} corrected) on {len(current):,} rows:"
             f"\n  incremental         wall {wi:7.2f}s cpu {ci:7.2f}s (load {load_i})"
-            f"  affected {inc.stats['affected']:,} rows, {inc.stats['pairs']:,} pairs,"
-            f" {inc.stats['case_files']:,} case files"
+            f"  affected {stats['affected']:,} rows, {stats['pairs']:,} pairs,"
+            f" {stats['case_files']:,} case files ({stats.get('case_rows', 0):,} rows),"
+            f" peak RSS {peak_i:.0f} MiB; widening {stats.get('widening')}"
             f"\n  full rebuild (peer) wall {wf:7.2f}s cpu {cf:7.2f}s (load {load_f})"
             f"  -> incremental/full CPU {ci / max(cf, 1e-9):.3f}, wall {wi / max(wf, 1e-9):.3f}"
             f"\n  replayed push       wall {wr:7.2f}s cpu {cr:7.2f}s;"
@@ -182,11 +221,10 @@ def core(world: Path, pushes: list[int], peer: bool = True) -> None:
             f" full P {other[0]:.4f} R {other[1]:.4f} F1 {other[2]:.4f}"
             f"\n  pairwise F1 incremental vs full partition (victims): {agree:.5f}"
             f"\n  stages: "
-            + ", ".join(f"{s.stage} {s.cpu:.2f}" for s in inc.result.stages)
+            + ", ".join(f"{s.stage} {s.cpu:.2f}" for s in stages)
             + f"\n  peak RSS {_rss():.0f} MiB (load at start {load})",
             flush=True,
         )
-        del inc, again
 
 
 def _split_csv(

@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session
 from app.linkage import repository
 from app.linkage.identity import Assignment, assign_ids
 from app.matching import Explanation, Linker, LinkInput, LinkResult, RecordKey, from_common
-from app.matching.incremental import ModelState, fallback_reason, link_incremental, model_state
+from app.matching.incremental import (
+    LinkCache,
+    ModelState,
+    fallback_reason,
+    link_incremental,
+    model_state,
+)
 from app.matching.linker import STATUSES
 from app.models import Case, CaseMember, Judgement, LinkRun, Person, PersonMember, ReviewItem
 from app.models._types import utcnow
@@ -139,13 +145,23 @@ class _InputCache:
 
     A background run after each push then reads, decrypts and converts only the rows whose
     version or content changed, not every row. Entries are checked against the row's
-    current version and keyed content hash, so a stale entry is never used.
+    current version and keyed content hash, so a stale entry is never used. `link` keeps
+    the table, blocking index and case files of those rows for incremental runs (it
+    compares the inputs by identity, so unchanged rows must stay the same objects).
+    Switched off by INTERTRATA_LINK_CACHE=false: then every run reads and builds anew.
     """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.url = ""
         self.entries: dict[int, tuple[int, str, LinkInput]] = {}
+        self.link = LinkCache()
+
+
+def _caching() -> bool:
+    from app.config import get_settings
+
+    return get_settings().link_cache
 
 
 _inputs = _InputCache()
@@ -159,9 +175,10 @@ def _load(
     url = str(session.get_bind().engine.url)
     states = repository.record_states(session)
     with _inputs.lock:
-        if _inputs.url != url:
+        if _inputs.url != url or not _caching():
             _inputs.url, _inputs.entries = url, {}
-        entries = _inputs.entries
+            _inputs.link.clear()
+        entries = _inputs.entries if _caching() else {}
         stale = [
             rid
             for rid, (version, digest) in states.items()
@@ -263,14 +280,15 @@ def _review_queue(
 ) -> int:
     """Update the queue from the run's doubtful pairs; with scope (keys re-linked by an
     incremental run), only items touching those keys can go obsolete."""
-    clusters = result.clusters
+    labels = result.labels
     best: dict[tuple[int, int], tuple[float, int]] = {}
     for k in _with_status(result, "review"):
-        a, b = result.keys[int(result.pair_a[k])], result.keys[int(result.pair_b[k])]
+        i, j = int(result.pair_a[k]), int(result.pair_b[k])
+        a, b = result.keys[i], result.keys[j]
         if judged.settled(key_str(a), key_str(b)):
             continue
         # One question per pair of clusters: its answer settles the others.
-        ca, cb = clusters[a], clusters[b]
+        ca, cb = int(labels[i]), int(labels[j])
         group = (min(ca, cb), max(ca, cb))
         p = float(result.probability[k])
         if group not in best or p > best[group][0]:
@@ -422,7 +440,12 @@ def _full(
     """Re-link every record and re-estimate the model."""
     if progress:
         progress("enlazando todo (reconstrucción)")
-    result = Linker().link(records, judgements=judged.for_linker())
+    linker = Linker()
+    result = linker.link(records, judgements=judged.for_linker())
+    if _caching():
+        # What the incremental runs after this one start from, in this process.
+        with _inputs.link.lock:
+            _inputs.link.seed(linker, records)
     if progress:
         progress("guardando personas y casos")
     persons = _assign(
@@ -500,21 +523,26 @@ def _incremental(
         progress(f"enlazando {len(changed):,} registros cambiados".replace(",", "."))
     previous_p = repository.person_members(session)
     previous_c = repository.case_members(session)
-    inc = link_incremental(
-        records,
-        persons={k: previous_p[r] for k, r in ids.items() if r in previous_p},
-        cases={k: previous_c[r] for k, r in ids.items() if r in previous_c},
-        changed=changed,
-        state=state,
-        judgements=judged.for_linker(),
-    )
+    cache = _inputs.link if _caching() else LinkCache()
+    with cache.lock:
+        inc = link_incremental(
+            records,
+            persons={k: previous_p[r] for k, r in ids.items() if r in previous_p},
+            cases={k: previous_c[r] for k, r in ids.items() if r in previous_c},
+            changed=changed,
+            state=state,
+            judgements=judged.for_linker(),
+            cache=cache,
+        )
     result = inc.result
     if progress:
         progress("guardando personas y casos")
     # The affected records hold their previous persons (and the touched files their previous
     # cases) whole, so mapping them alone onto stable IDs is exact.
     person_keys = sorted(inc.affected)
-    clusters = result.clusters
+    # Labels of the rewritten rows only: a dict of every row costs seconds at a million.
+    where, labels = result.table.key_index, result.labels
+    clusters = {k: int(labels[where[k]]) for k in person_keys}
     persons = _assign(
         session,
         model=Person,
@@ -522,9 +550,9 @@ def _incremental(
         labels={ids[k]: clusters[k] for k in person_keys},
         run_id=run.id,
     )
-    file_of = result.file_of
-    case_keys = [k for k in result.keys if file_of[k] in inc.case_files]
-    case_of = result.case_clusters
+    file_of, case_labels = result.file_of, result.case_labels
+    case_keys = inc.case_keys
+    case_of = {k: case_labels[file_of[k]] for k in case_keys}
     cases = _assign(
         session,
         model=Case,

@@ -459,6 +459,52 @@ class BlockingIndex:
             return np.empty(0, dtype=np.int64)
         return np.unique(np.concatenate(found))
 
+    def candidate_pairs(self, new: RecordTable) -> tuple[I64, I64]:
+        """Return (row of new, stored row) for every stored row sharing a block with a new row.
+
+        candidates() for many records at once (an incremental run's changed rows): the same
+        keys, refinements of split blocks and block size limit.
+        """
+        cols = _Columns(new, self.phonetics)
+        out: list[I64] = []
+        width = len(self.table) + 1
+        for rule, keys, rows, splits, wide in zip(
+            self.rules,
+            self.sorted_keys,
+            self.sorted_rows,
+            self.split_keys,
+            self.wildcard_keys,
+            strict=True,
+        ):
+            who, values = _entries(rule.key, cols)
+            for level, name in enumerate(_REFINEMENTS[rule.key][: len(splits)]):
+                split = _sorted_member(values, splits[level])
+                value = cols.refinement(name)[who]
+                radix = _RADIX.get(name, _SMALL)
+                refined = np.where(split, values * radix + value, values)
+                # Unknown value in a split block: its own part (value 0), and every part of
+                # a block that is not too large (as in _split).
+                every = np.flatnonzero(split & (value == 0) & _sorted_member(values, wide[level]))
+                parts = np.arange(1, radix, dtype=np.int64)
+                spread = (values[every] * radix)[:, None] + parts[None, :]
+                who = np.concatenate([who, np.repeat(who[every], radix - 1)])
+                values = np.concatenate([refined, spread.ravel()])
+            lo = np.searchsorted(keys, values)
+            hi = np.searchsorted(keys, values + 1)
+            size = hi - lo
+            ok = (size > 0) & (size <= self.max_block)
+            who, lo, size = who[ok], lo[ok], size[ok]
+            if not len(who):
+                continue
+            start = np.repeat(lo - np.cumsum(size) + size, size)
+            found = rows[np.arange(int(size.sum())) + start]
+            out.append(np.unique(np.repeat(who, size) * width + found))
+        if not out:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty
+        codes = np.unique(np.concatenate(out))
+        return codes // width, codes % width
+
 
 def _merge_sorted(x: I64, y: I64) -> I64:
     """Merge two sorted, disjoint arrays into one sorted array."""

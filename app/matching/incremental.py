@@ -21,6 +21,7 @@ records; `affected` and `case_files` say what the caller must rewrite. Pure: std
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +32,14 @@ import numpy.typing as npt
 from app.matching.blocking import BlockingIndex
 from app.matching.cases import CaseFile, case_files, infer_by_elimination, link_cases
 from app.matching.clustering import cluster_pairs
-from app.matching.linker import Judgements, Linker, LinkResult, _as_input, _Stopwatch
+from app.matching.linker import (
+    Judgements,
+    Linker,
+    LinkResult,
+    _as_input,
+    _Stopwatch,
+    _without_gc,
+)
 from app.matching.model import FellegiSunter, FieldParameters, ModelParameters, TermFrequencies
 from app.matching.records import LinkInput, RecordKey, RecordTable
 from app.matching.settings import LinkageSettings
@@ -40,6 +48,7 @@ from app.schema.record import CommonRecord
 __all__ = [
     "MAX_CHANGED_SHARE",
     "IncrementalResult",
+    "LinkCache",
     "ModelState",
     "fallback_reason",
     "link_incremental",
@@ -133,26 +142,230 @@ class IncrementalResult:
     """Labels for all records; pairs, links and inference for the affected ones only."""
 
     result: LinkResult
-    affected: set[RecordKey]  # whole previous and new persons: re-clustered
+    affected: set[RecordKey]  # whole previous and new persons: re-clustered or merged
     case_files: set[str]  # whole previous and new cases: re-linked
     changed: int
+    case_keys: list[RecordKey] = field(default_factory=list)  # the rows of case_files
     stats: dict[str, Any] = field(default_factory=dict)
+
+
+# Rows whose blocking keys changed since the index was built are looked up one by one; past
+# this many (or this share of the rows) the index is rebuilt over the current rows.
+_STALE_ROWS = 20_000
+_STALE_SHARE = 0.02
+
+
+class LinkCache:
+    """The table, blocking index and case files of the last run, kept between runs.
+
+    One process (the server) links after every push: rebuilding the integer table, the
+    blocking index and the case files of a million rows costs more than re-linking a
+    hundred changed rows. The cache keeps them and patches in the rows that changed
+    (compared by identity with the previous run's inputs, which the caller's input cache
+    keeps); the blocking index is not patched: rows changed since it was built ("stale")
+    are looked up through BlockingIndex.candidates until there are too many, then it is
+    rebuilt. Use from one run at a time (lock).
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget everything (the next run rebuilds)."""
+        self.records: list[LinkInput] = []
+        self.table: RecordTable | None = None
+        self.index: BlockingIndex | None = None
+        self.indexed = 0  # rows the index was built over
+        self.stale = np.zeros(0, dtype=bool)
+        # Candidate pairs of each stale row with the indexed rows, found when it changed.
+        self.stale_a: I64 = np.zeros(0, dtype=np.int64)
+        self.stale_b: I64 = np.zeros(0, dtype=np.int64)
+        self.files: dict[str, CaseFile] | None = None
+        self.by_file: I64 = np.zeros(0, dtype=np.int64)  # rows in file-code order
+        self.file_start: I64 = np.zeros(1, dtype=np.int64)
+        self.settings: LinkageSettings | None = None
+        # Kept for its comparator, which derives strings once per vocabulary value.
+        self.linker: Linker | None = None
+        self.stats: dict[str, Any] = {}
+
+    def seed(self, linker: Linker, records: Sequence[LinkInput]) -> None:
+        """Keep the table, blocking index and linker of the full run it just made over records."""
+        if linker.index is None:
+            return
+        self.clear()
+        self.records = list(records)
+        self.table = linker.index.table
+        self.index = linker.index.blocking
+        self.indexed = len(self.records)
+        self.stale = np.zeros(self.indexed, dtype=bool)
+        self.settings = linker.settings
+        # The linker is kept for its comparator; its index is now the cache's to update.
+        self.linker = linker
+        linker.index = None
+        if linker.case_files is not None:
+            self.files = linker.case_files
+            linker.case_files = None
+            self._order_files()
+
+    def update(self, inputs: list[LinkInput], settings: LinkageSettings) -> I64:
+        """Bring the cache to inputs; return the rows whose content changed (new included)."""
+        t = self.table
+        old = self.records
+        rebuild = (
+            t is None or self.settings != settings or len(inputs) < len(old) or len(t) != len(old)
+        )
+        changed: I64 = np.zeros(0, dtype=np.int64)
+        if not rebuild:
+            # Same rows in the same places (the input cache keeps unchanged objects); new
+            # rows come after the old ones (ids grow), a correction keeps its place.
+            diff = [
+                i
+                for i, (x, y) in enumerate(zip(inputs, old, strict=False))
+                if x is not y and x != y
+            ]
+            if any(inputs[i].key != old[i].key for i in diff):
+                rebuild = True
+            else:
+                changed = np.asarray(diff + list(range(len(old), len(inputs))), dtype=np.int64)
+        if rebuild:
+            self._build(inputs, settings)
+            self.stats = {"cache": "rebuilt"}
+            return changed
+        if len(changed):
+            self._patch(inputs, changed)
+        self.stats = {"cache": "patched", "stale": int(self.stale.sum())}
+        if self.stale.sum() > max(_STALE_ROWS, _STALE_SHARE * len(inputs)):
+            assert self.table is not None
+            s = settings
+            self.index = BlockingIndex(self.table, s.blocking, s.max_block_size, s.split_block_size)
+            self.indexed = len(inputs)
+            self.stale = np.zeros(len(inputs), dtype=bool)
+            self.stale_a = self.stale_b = np.zeros(0, dtype=np.int64)
+            self.stats["cache"] = "index rebuilt"
+        return changed
+
+    def _build(self, inputs: list[LinkInput], settings: LinkageSettings) -> None:
+        s = settings
+        linker = self.linker
+        self.clear()
+        self.linker = linker
+        self.settings = settings
+        self.records = list(inputs)
+        self.table = RecordTable(self.records)
+        self.index = BlockingIndex(self.table, s.blocking, s.max_block_size, s.split_block_size)
+        self.indexed = len(inputs)
+        self.stale = np.zeros(len(inputs), dtype=bool)
+
+    def _patch(self, inputs: list[LinkInput], rows: I64) -> None:
+        """Write the changed rows into the table (in place: the index refers to it)."""
+        t = self.table
+        assert t is not None
+        n_old, n = len(t), len(inputs)
+        old_files = {self.records[i].file for i in rows.tolist() if i < n_old}
+        part = t.sibling([inputs[i] for i in rows.tolist()])
+        for name, col in list(vars(t).items()):
+            if isinstance(col, np.ndarray) and col.ndim >= 1 and len(col) == n_old:
+                new = part.__dict__[name]
+                grown = np.empty((n, *col.shape[1:]), dtype=col.dtype)
+                grown[:n_old] = col
+                grown[rows] = new
+                setattr(t, name, grown)
+        t.records = list(inputs)
+        for i in range(n_old, n):
+            t.key_index[inputs[i].key] = i
+        self.records = t.records
+        stale = np.zeros(n, dtype=bool)
+        stale[: len(self.stale)] = self.stale
+        stale[rows] = True
+        self.stale = stale
+        self._stale_pairs(rows)
+        if self.files is not None:
+            self._refresh_files(old_files | {inputs[i].file for i in rows.tolist()})
+
+    def _stale_pairs(self, rows: I64) -> None:
+        """Find the candidates of changed rows among the indexed rows (once per change)."""
+        assert self.index is not None
+        drop = np.isin(self.stale_a, rows) | np.isin(self.stale_b, rows)
+        a, b = [self.stale_a[~drop]], [self.stale_b[~drop]]
+        assert self.table is not None
+        part = self.table.sibling([self.records[i] for i in rows.tolist()])
+        who, found = self.index.candidate_pairs(part)
+        x = rows[who]
+        keep = x != found
+        a.append(x[keep])
+        b.append(found[keep])
+        self.stale_a, self.stale_b = np.concatenate(a), np.concatenate(b)
+
+    def case_files(self) -> dict[str, CaseFile]:
+        """Return the case files of the current rows (rows: positions in the table)."""
+        if self.files is None:
+            self.files = case_files(self.records)
+            self._order_files()
+        return self.files
+
+    def _order_files(self) -> None:
+        t = self.table
+        assert t is not None
+        code = t.file.astype(np.int64)
+        self.by_file = np.argsort(code, kind="stable")
+        self.file_start = np.searchsorted(
+            code[self.by_file], np.arange(len(t.other.values) + 1, dtype=np.int64)
+        )
+
+    def rows_of(self, codes: I64) -> I64:
+        """Return the rows of the files with these codes (of table.other)."""
+        codes = codes[codes < len(self.file_start) - 1]
+        lo, hi = self.file_start[codes], self.file_start[codes + 1]
+        if not len(codes):
+            return np.zeros(0, dtype=np.int64)
+        size = hi - lo
+        start = np.repeat(lo - np.cumsum(size) + size, size)
+        return np.sort(self.by_file[np.arange(int(size.sum())) + start])
+
+    def _refresh_files(self, names: set[str]) -> None:
+        """Recompute the case files of these file keys from their current rows."""
+        assert self.files is not None and self.table is not None
+        self._order_files()
+        index = self.table.other.index
+        for name in names:
+            if not name:
+                continue
+            code = index.get(name)
+            rows = self.rows_of(np.asarray([code or 0], dtype=np.int64))
+            if not code:
+                rows = rows[:0]
+            if not len(rows):
+                self.files.pop(name, None)
+                continue
+            cf = case_files([self.records[i] for i in rows.tolist()])[name]
+            cf.rows = rows.tolist()
+            self.files[name] = cf
 
 
 class _Persons:
     """Previous persons as arrays: closure of a row set to whole persons."""
 
     def __init__(self, prev: I64) -> None:
-        self.prev = prev  # previous label per row; unique negative for rows without one
+        self.prev = prev  # previous label per row; unique for rows without one
+        order = np.argsort(prev, kind="stable")
+        self.order = order
+        self.sorted = prev[order]
 
     def close(self, rows: B) -> B:
         """Return rows widened to every member of their previous persons."""
         labels = np.unique(self.prev[rows])
-        return rows | np.isin(self.prev, labels)
+        lo = np.searchsorted(self.sorted, labels, side="left")
+        hi = np.searchsorted(self.sorted, labels, side="right")
+        out = rows.copy()
+        size = hi - lo
+        start = np.repeat(lo - np.cumsum(size) + size, size)
+        out[self.order[np.arange(int(size.sum())) + start]] = True
+        return out
 
 
 def _pairs_touching(index: BlockingIndex, rows: B) -> tuple[I64, I64]:
-    """Return the candidate pairs (a < b) of a full run that touch any of rows.
+    """Return the candidate pairs (a < b) of the index that touch any of rows.
 
     The same blocks as BlockingIndex.pairs(): per rule, groups of equal sorted keys of at
     most max_block rows.
@@ -189,6 +402,59 @@ def _pairs_touching(index: BlockingIndex, rows: B) -> tuple[I64, I64]:
     return allc // n, allc % n
 
 
+class _Blocks:
+    """Candidate pairs of any rows: the cached index for rows it knows, lookups for the rest."""
+
+    def __init__(self, cache: LinkCache, settings: LinkageSettings) -> None:
+        assert cache.table is not None and cache.index is not None
+        self.table = cache.table
+        self.index = cache.index
+        n = len(self.table)
+        self.stale = np.zeros(n, dtype=bool)
+        self.stale[: len(cache.stale)] = cache.stale
+        self.stale[cache.indexed :] = True
+        self.stale_rows = np.flatnonzero(self.stale)
+        self.stale_a, self.stale_b = cache.stale_a, cache.stale_b
+        self.settings = settings
+        self._among: tuple[I64, I64] | None = None
+
+    def among_stale(self) -> tuple[I64, I64]:
+        """Pairs of two stale rows sharing a block (an index over those rows only)."""
+        if self._among is None:
+            s = self.settings
+            rows = self.stale_rows
+            if len(rows) < 2:
+                empty = np.empty(0, dtype=np.int64)
+                self._among = (empty, empty)
+            else:
+                part = self.table.sibling([self.table.records[i] for i in rows.tolist()])
+                idx = BlockingIndex(part, s.blocking, s.max_block_size, s.split_block_size)
+                a, b, _ = idx.pairs(len(part))
+                self._among = (rows[a], rows[b])
+        return self._among
+
+    def touching(self, rows: B) -> tuple[I64, I64]:
+        """Return the candidate pairs (a < b) touching rows, sorted by a * n + b."""
+        n = len(self.table)
+        fresh = rows & ~self.stale
+        a, b = _pairs_touching(self.index, fresh)
+        keep = ~self.stale[a] & ~self.stale[b]
+        parts = [a[keep] * n + b[keep]]
+        if len(self.stale_rows):
+            # A stale row with an indexed one: found when the row changed; the other row
+            # may have changed since (then both are stale: the pairs among stale rows).
+            x, y = self.stale_a, self.stale_b
+            hit = (rows[x] | rows[y]) & ~self.stale[y]
+            x, y = x[hit], y[hit]
+            parts.append(np.minimum(x, y) * n + np.maximum(x, y))
+            x, y = self.among_stale()
+            hit = rows[x] | rows[y]
+            parts.append(np.minimum(x[hit], y[hit]) * n + np.maximum(x[hit], y[hit]))
+        codes = np.unique(np.concatenate(parts))
+        return codes // n, codes % n
+
+
+@_without_gc
 def link_incremental(
     records: Sequence[CommonRecord | LinkInput],
     *,
@@ -198,19 +464,28 @@ def link_incremental(
     state: ModelState,
     judgements: Judgements | None = None,
     settings: LinkageSettings | None = None,
+    cache: LinkCache | None = None,
 ) -> IncrementalResult:
     """Re-link the changed records and the persons and cases around them; keep the rest.
 
     persons, cases: previous person and case label of each record key (any integers);
     changed: keys of new or corrected records (a key without a previous person counts as
-    changed too); state: the model of the last full run (model_state).
+    changed too); state: the model of the last full run (model_state); cache: the table,
+    blocking index and case files of the previous run in this process, patched and kept
+    (a fresh one is built and dropped when None).
     """
     linker = Linker(settings)
+    cache = cache if cache is not None else LinkCache()
+    if cache.linker is not None and cache.linker.settings == linker.settings:
+        linker = cache.linker
+    cache.linker = linker
     s = linker.settings
     comp = linker.comparator
     watch = _Stopwatch()
     inputs = [_as_input(r) for r in records]
-    table = RecordTable(inputs)
+    updated = cache.update(inputs, s)
+    table = cache.table
+    assert table is not None
     n = len(table)
     keys = [r.key for r in inputs]
     tf = TermFrequencies()
@@ -219,40 +494,54 @@ def link_incremental(
     model.parameters = state.parameters
     model.tf_reference = dict(state.tf_reference)
     watch.lap("table")
-    blocking = BlockingIndex(table, s.blocking, s.max_block_size, s.split_block_size)
+    files_all = cache.case_files()
+    blocks = _Blocks(cache, s)
     watch.lap("blocking index")
 
     # Previous persons as dense codes; a row without one is new (changed) and stands alone.
-    dense = {lab: c for c, lab in enumerate(dict.fromkeys(persons.values()))}
-    base = len(dense)
-    prev = np.fromiter(
-        (dense.get(persons.get(k, -1), base + i) for i, k in enumerate(keys)), np.int64, n
-    )
-    own = prev >= base
+    none = min(persons.values(), default=0) - 1
+    raw = np.fromiter((persons.get(k, none) for k in keys), np.int64, n)
+    own = raw == none
+    _, prev = np.unique(raw, return_inverse=True)
+    prev = prev.astype(np.int64)
+    base = int(prev.max(initial=-1)) + 1
+    prev[own] = base + np.flatnonzero(own)
     people = _Persons(prev)
     is_changed = own.copy()
+    is_changed[updated[updated < n]] = True
     for k in changed:
         i = table.key_index.get(k)
         if i is not None:
             is_changed[i] = True
     # A previous person that lost a record (the row is gone) is re-clustered too.
-    present = set(keys)
-    gone = {dense[lab] for k, lab in persons.items() if k not in present}
-    if gone:
-        is_changed |= np.isin(prev, np.fromiter(gone, np.int64, len(gone)))
+    found = n - int(own.sum())
+    gone_labels = (
+        {lab for k, lab in persons.items() if k not in table.key_index}
+        if len(persons) > found
+        else set()
+    )
+    if gone_labels:
+        gone = np.fromiter(gone_labels, np.int64, len(gone_labels))
+        is_changed |= np.isin(raw, gone) & ~own
     n_changed = int(is_changed.sum())
 
     # Previous case of each file (the "same linked case" comparison reads it); a corrected
     # row may have changed file, so the unchanged rows of a file speak for it first.
-    file_case: dict[str, int] = {}
-    for i, r in enumerate(inputs):
-        c = cases.get(r.key)
-        if r.file and c is not None and not is_changed[i]:
-            file_case.setdefault(r.file, c)
-    case_base = max((*file_case.values(), *cases.values()), default=0) + 1
-    table.case = np.fromiter((file_case.get(r.file, -1) for r in inputs), dtype=np.int32, count=n)
-    case_dense = {lab: c for c, lab in enumerate(dict.fromkeys(cases.values()))}
-    case_prev = np.fromiter((case_dense.get(cases.get(k, -1), -1) for k in keys), np.int64, n)
+    # Case labels as codes >= 0 (any integers in, like persons); -1: no previous case.
+    no_case = min(cases.values(), default=0) - 1
+    case_in = np.fromiter((cases.get(k, no_case) for k in keys), np.int64, n)
+    _, case_raw = np.unique(case_in, return_inverse=True)
+    case_raw = case_raw.astype(np.int64)
+    case_raw[case_in == no_case] = -1
+    file_code = table.file.astype(np.int64)
+    n_codes = len(table.other.values) + 1
+    fc = np.full(n_codes, -1, dtype=np.int64)
+    known = ~is_changed & (case_raw >= 0) & (file_code > 0)
+    fc[file_code[known]] = case_raw[known]
+    fc[0] = -1
+    case_base = int(max(fc.max(initial=-1), case_raw.max(initial=-1))) + 1
+    table.case = fc[file_code].astype(np.int32)
+    watch.lap("previous labels")
 
     judged = linker._judgement_pairs(table, judgements or {})
     negatives = {p for p, same in judged.items() if not same}
@@ -292,11 +581,11 @@ def link_incremental(
         return prob, status, rules
 
     def blocked(rows: B) -> tuple[I64, I64]:
-        a, b = _pairs_touching(blocking, rows)
+        a, b = blocks.touching(rows)
         a, b, _, _ = linker._drop_hopeless(table, a, b)
         return a, b
 
-    # 1. The changed records with their previous persons, and whom they link to.
+    # 1. The changed records with their previous persons, and whom they link to now.
     r0 = people.close(is_changed)
     a0, b0 = blocked(r0)
     _, _, p0, st0, _ = score(a0, b0)
@@ -306,37 +595,42 @@ def link_incremental(
     grow[b0[strong]] = True
     watch.lap("changed pairs")
 
-    # 2. Whole persons, judged partners and whole cases around them, until nothing is added:
-    # the files of those persons, every file of their previous cases, and the files a changed
-    # file may now link to on its own evidence.
+    # 2. Which persons can change: a person's clustering reads only its rows' pairs, and a
+    # pair changes only when one of its rows did. So the persons of the changed rows, and
+    # those a changed row now links to (or a judgement ties to them), are re-clustered; every
+    # other person keeps its pairs and its grouping (inference may still merge it, below).
     judged_rows = list(judged)
-    files_all = case_files(inputs)
-    changed_files = {inputs[i].file for i in np.flatnonzero(is_changed)}
-    near = _files_near(files_all, changed_files)
-    file_code = table.file
-    fmask = np.zeros(len(table.other.values) + 1, dtype=bool)
-    fmask[[table.other.index[f] for f in near]] = True
-    affected = grow
-    # Rows after each widening step (changed+persons, +linked, files near), for run details.
-    trace: list[int] = [int(r0.sum()), int(grow.sum()), len(near)]
+    affected = people.close(grow)
     while True:
-        affected = people.close(affected)
+        extra = affected.copy()
         for i, j in judged_rows:
-            if affected[i] != affected[j]:
-                affected[i] = affected[j] = True
-        fmask[file_code[affected]] = True
-        fmask[0] = False
-        in_files = fmask[file_code]
-        hit = np.unique(case_prev[in_files])
-        in_cases = np.isin(case_prev, hit[hit >= 0])
-        fmask[file_code[in_cases]] = True
-        fmask[0] = False
-        grown = people.close(affected | fmask[file_code])
-        trace.append(int(grown.sum()))
-        if int(grown.sum()) == int(affected.sum()):
+            if extra[i] != extra[j]:
+                extra[i] = extra[j] = True
+        extra = people.close(extra)
+        if int(extra.sum()) == int(affected.sum()):
             break
-        affected = grown
-    sub_rows = np.flatnonzero(fmask[file_code])
+        affected = extra
+    # Which cases can change: files are grouped by the persons they share and by their own
+    # evidence. The persons shared change only in files holding a re-clustered row, and the
+    # evidence only in files whose rows changed (and the files it may now propose). Files
+    # are linked only inside a case, so a case without such a file keeps its grouping; one
+    # with such a file is re-linked whole (it may split), every other file's person labels
+    # read as they were. No closure over persons of those cases: their pairs did not change.
+    changed_files = {inputs[i].file for i in np.flatnonzero(is_changed).tolist()}
+    near = _files_near(files_all, changed_files)
+    fmask = np.zeros(n_codes, dtype=bool)
+    index = table.other.index
+    fmask[[index[f] for f in near if f in index]] = True
+    fmask[file_code[affected]] = True
+    fmask[0] = False
+    hit = np.unique(case_raw[fmask[file_code] | is_changed])
+    hit = hit[hit >= 0]
+    if len(hit):
+        fmask[file_code[np.isin(case_raw, hit)]] = True
+    fmask[0] = False
+    sub_rows = cache.rows_of(np.flatnonzero(fmask).astype(np.int64))
+    sub_rows = sub_rows[file_code[sub_rows] > 0]
+    trace = [int(r0.sum()), int(grow.sum()), int(affected.sum()), len(near), len(sub_rows)]
     watch.lap("affected set")
 
     # 3. Score every pair touching the affected records; cluster those among them.
@@ -349,8 +643,6 @@ def link_incremental(
     rows = np.flatnonzero(affected)
     local = np.full(n, -1, dtype=np.int64)
     local[rows] = np.arange(len(rows))
-    inner = affected[a] & affected[b]
-    la, lb = local[a[inner]], local[b[inner]]
     cannot_global = linker._cannot_link(table, negatives)
 
     def cannot(i: int, j: int) -> bool:
@@ -359,10 +651,11 @@ def link_incremental(
     local_must = [(int(local[i]), int(local[j])) for i, j in must if affected[i] and affected[j]]
 
     def cluster() -> I64:
+        inner = affected[a] & affected[b]
         roots, _ = cluster_pairs(
             len(rows),
-            la,
-            lb,
+            local[a[inner]],
+            local[b[inner]],
             prob[inner],
             threshold=s.match_probability,
             mean_threshold=s.cluster_mean_probability,
@@ -376,19 +669,26 @@ def link_incremental(
     watch.lap("cluster 1")
 
     # 4. Case linkage for the touched files (their previous cases whole), as in a full run's
-    # second pass; again with "same linked case" when the cases moved.
+    # second pass; again with "same linked case" when the cases moved. Rows of those files
+    # outside the affected persons keep their previous person.
     sub_inputs = [inputs[i] for i in sub_rows.tolist()]
-    sub_files = case_files(sub_inputs)
+    sub_files = {f: files_all[f] for f in dict.fromkeys(r.file for r in sub_inputs)}
+    shift = 2 * n + 1  # new person labels: disjoint from prev (< 2n)
+
+    def person_labels(roots: I64) -> I64:
+        lab = prev.copy()
+        lab[rows] = shift + roots
+        return lab
 
     def link_sub(roots: I64) -> tuple[dict[str, int], Any]:
-        person = roots[local[sub_rows]].tolist()
-        return link_cases(sub_inputs, person, files=sub_files)
+        return link_cases(sub_inputs, person_labels(roots)[sub_rows].tolist(), files=sub_files)
 
     sub_labels, sub_links = link_sub(roots)
+    file_case = {f: int(fc[index[f]]) for f in sub_files if fc[index[f]] >= 0}
     new_case = {f: case_base + lab for f, lab in sub_labels.items()}
     if case_col is not None and _moved(new_case, file_case):
         table.case[sub_rows] = np.fromiter(
-            (new_case[inputs[i].file] for i in sub_rows.tolist()), np.int32, len(sub_rows)
+            (new_case[r.file] for r in sub_inputs), np.int32, len(sub_rows)
         )
         levels[:, case_col] = linker._case_levels(table, a, b)
         prob, status, rules = _decide(levels, a, b, compared)
@@ -396,27 +696,72 @@ def link_incremental(
         sub_labels, sub_links = link_sub(roots)
         new_case = {f: case_base + lab for f, lab in sub_labels.items()}
         watch.lap("cluster 2")
-    # 5. Inference by elimination inside the touched cases.
+    # 5. Inference by elimination inside the touched cases; a merge may join a person that
+    # was not re-clustered: its rows take the merged label.
+    lab = person_labels(roots)
     inferred, merges = infer_by_elimination(
-        sub_inputs, roots[local[sub_rows]].tolist(), sub_links, sub_labels
+        sub_inputs, lab[sub_rows].tolist(), sub_links, sub_labels
     )
-    for x, y in merges:
-        gx, gy = int(sub_rows[x]), int(sub_rows[y])
-        _union_roots(roots, int(local[gx]), int(local[gy]))
+    merged = np.zeros(n, dtype=bool)
+    if merges:
+        parent: dict[int, int] = {}
+
+        def find(x: int) -> int:
+            while parent.get(x, x) != x:
+                x = parent[x]
+            return x
+
+        for x, y in merges:
+            rx, ry = find(int(lab[sub_rows[x]])), find(int(lab[sub_rows[y]]))
+            if rx != ry:
+                parent[max(rx, ry)] = min(rx, ry)
+        moved = np.fromiter(parent, np.int64, len(parent))
+        hit_rows = np.flatnonzero(np.isin(lab, moved))
+        for i in hit_rows.tolist():
+            lab[i] = find(int(lab[i]))
+        # Every row of a merged group is written: the group takes one person ID.
+        groups = np.unique(np.concatenate([lab[hit_rows], lab[rows]]))
+        merged = np.isin(lab, groups) & ~affected
+    if merged.any():
+        # Their pairs are written with them (the caller replaces the links of these rows).
+        a2, b2 = blocked(merged)
+        codes2 = a2 * n + b2
+        extra_codes = codes2[~np.isin(codes2, codes)]
+        if len(extra_codes):
+            xa, xb = extra_codes // n, extra_codes % n
+            xl, xc, xp, xs, xr = score(xa, xb)
+            allc = np.concatenate([codes, extra_codes])
+            order = np.argsort(allc, kind="stable")
+            a, b = allc[order] // n, allc[order] % n
+            levels = np.concatenate([levels, xl])[order]
+            compared = np.concatenate([compared, xc])[order]
+            prob = np.concatenate([prob, xp])[order]
+            status = np.concatenate([status, xs])[order]
+            rules = np.concatenate([rules, xr])[order]
     watch.lap("cases and inference")
 
     # Labels over all rows: the smallest row of each cluster, old or new.
-    group = prev.copy()
-    group[rows] = -1 - roots  # new clusters: disjoint from previous persons (>= 0)
-    _, inv = np.unique(group, return_inverse=True)
+    _, inv = np.unique(lab, return_inverse=True)
     first = np.full(int(inv.max(initial=-1)) + 1, n, dtype=np.int64)
     np.minimum.at(first, inv, np.arange(n, dtype=np.int64))
     labels = first[inv]
-    case_labels = dict(file_case)
-    case_labels.update(new_case)
+    written = affected | merged
+    written_keys = {keys[i] for i in np.flatnonzero(written).tolist()}
+    inferred = [x for x in inferred if x.a in written_keys or x.b in written_keys]
+    # Untouched files keep their previous case label as given; new cases are numbered after.
+    raw_of = np.zeros(n_codes, dtype=np.int64)
+    raw_of[file_code[known]] = case_in[known]
+    raw_base = int(case_in.max(initial=0)) + 1 if len(cases) else 0
+    case_labels = {
+        f: int(raw_of[c]) for f, c in ((f, index.get(f, 0)) for f in files_all) if fc[c] >= 0
+    }
+    case_labels.update({f: raw_base + lab for f, lab in sub_labels.items()})
+    fill = raw_base + len(sub_labels) + 1
     for f in files_all:
         # Not reachable when every changed row's file was touched; kept total for safety.
-        case_labels.setdefault(f, case_base + len(sub_labels) + len(case_labels))
+        if f not in case_labels:
+            case_labels[f] = fill
+            fill += 1
     result = LinkResult(
         keys=keys,
         labels=labels,
@@ -441,26 +786,22 @@ def link_incremental(
     )
     return IncrementalResult(
         result=result,
-        affected={keys[i] for i in rows.tolist()},
+        affected=written_keys,
         case_files=set(sub_labels),
         changed=n_changed,
+        case_keys=[r.key for r in sub_inputs],
         stats={
             "changed": n_changed,
             "around_changed": int(r0.sum()),
-            "affected": len(rows),
+            "affected": int(written.sum()),
+            "merged_by_inference": int(merged.sum()),
             "pairs": len(a),
             "case_files": len(sub_labels),
+            "case_rows": len(sub_rows),
             "widening": trace,
+            **cache.stats,
         },
     )
-
-
-def _union_roots(roots: I64, i: int, j: int) -> None:
-    """Merge the clusters of local rows i and j (an inferred link)."""
-    ri, rj = int(roots[i]), int(roots[j])
-    if ri != rj:
-        keep, drop = min(ri, rj), max(ri, rj)
-        roots[roots == drop] = keep
 
 
 def _moved(new: Mapping[str, int], old: Mapping[str, int]) -> bool:

@@ -227,6 +227,8 @@ class Linker:
         self.settings = settings or LinkageSettings()
         self.comparator = compile_comparisons(self.settings.comparisons)
         self.index: LinkIndex | None = None
+        # The case files of the last link() (incremental runs start from them).
+        self.case_files: dict[str, CaseFile] | None = None
 
     @_without_gc
     def link(
@@ -356,6 +358,7 @@ class Linker:
         labels = _apply_merges(roots, merges)
         watch.lap("infer")
         self.index = LinkIndex(table, blocking, self.comparator, model, tf, s)
+        self.case_files = files
         return LinkResult(
             keys=[r.key for r in inputs],
             labels=labels,

@@ -96,3 +96,20 @@ def test_candidates_follow_the_split() -> None:
     index = BlockingIndex(table, [PAIR], max_block=400, split_block=40)
     new = from_person("x", given_name="Rosa", surname="Mamani", maternal_surname="Quispe", sex="F")
     assert index.candidates(new).tolist() == list(range(30, 60))
+
+
+def test_candidate_pairs_of_many_records_are_their_candidates() -> None:
+    people = _crowd()
+    table = RecordTable(people)
+    rules = [PAIR, BlockingRule("gs", "given_surname"), BlockingRule("gy", "given_birth_year")]
+    index = BlockingIndex(table, rules, max_block=400, split_block=40)
+    new = [
+        from_person("x", given_name="Rosa", surname="Mamani", maternal_surname="Quispe", sex="F"),
+        from_person("y", given_name="Ana", surname="Quispe", maternal_surname="Mamani"),
+        from_person("z", given_name="Eva", surname="Torres", birth_date=date(2001, 1, 1)),
+        people[0],
+    ]
+    who, found = index.candidate_pairs(table.sibling(new))
+    got = {i: sorted(found[who == i].tolist()) for i in range(len(new))}
+    assert got == {i: index.candidates(r).tolist() for i, r in enumerate(new)}
+    assert got[1] and got[3]

@@ -11,6 +11,7 @@ import pytest
 from app.matching import Linker, LinkInput, LinkResult, from_common
 from app.matching.incremental import (
     IncrementalResult,
+    LinkCache,
     ModelState,
     fallback_reason,
     link_incremental,
@@ -133,9 +134,11 @@ def test_untouched_records_keep_their_previous_grouping() -> None:
     keep = [_key(r) for r in base + SISTERS if _key(r) not in inc.affected]
     assert len(keep) > 0.9 * len(base)
     assert _partition(inc.result.clusters, keep) == _partition(first.clusters, keep)
-    # Case labels of untouched files are kept as well.
-    cases = inc.result.case_clusters
-    assert all(cases[k] == first.case_clusters[k] for k in keep if k not in inc.affected)
+    # Case labels of files not re-linked are kept as well.
+    cases, file_of = inc.result.case_clusters, inc.result.file_of
+    kept = [k for k in keep if file_of[k] not in inc.case_files]
+    assert len(kept) > 0.9 * len(base)
+    assert all(cases[k] == first.case_clusters[k] for k in kept)
 
 
 def test_a_corrected_row_moves_its_victim_to_another_person() -> None:
@@ -337,3 +340,41 @@ def test_demo_world_in_batches_agrees_with_a_full_rebuild(world: Any) -> None:
     # Replaying the last batch changes nothing.
     again = link_incremental(current, persons=persons, cases=cases, changed=changed, state=state)
     assert _pair_f1(victims, again.result.clusters, persons) == 1.0
+
+
+def test_a_kept_cache_gives_what_a_fresh_run_gives(world: Any) -> None:
+    rows, fixes, _ = world
+    order = sorted(rows, key=lambda r: (r.reference_date or date.min, r.key))
+    n = len(order)
+    initial, batch1, batch2 = (
+        order[: int(0.8 * n)],
+        order[int(0.8 * n) : int(0.85 * n)],
+        order[int(0.85 * n) :],
+    )
+    linker = Linker()
+    first = linker.link(initial)
+    state = model_state(first)
+    cache = LinkCache()
+    cache.seed(linker, initial)
+    persons, cases = first.clusters, first.case_clusters
+    current = list(initial)
+    fixed = set(sorted(r.key for r in initial if r.key in fixes)[:100])
+    for batch, corrections in ((batch1, set()), (batch2, fixed)):
+        current = [fixes[r.key] if r.key in corrections else r for r in current] + batch
+        changed = {r.key for r in batch} | corrections
+        kept = link_incremental(
+            current, persons=persons, cases=cases, changed=changed, state=state, cache=cache
+        )
+        fresh = link_incremental(
+            current, persons=persons, cases=cases, changed=changed, state=state
+        )
+        assert kept.stats["cache"] == "patched" and fresh.stats["cache"] == "rebuilt"
+        assert kept.affected == fresh.affected
+        assert _partition(kept.result.clusters) == _partition(fresh.result.clusters)
+        assert _partition(kept.result.case_clusters) == _partition(fresh.result.case_clusters)
+        persons, cases = kept.result.clusters, kept.result.case_clusters
+    # The cache's table is the current rows' table.
+    table = cache.table
+    assert table is not None and len(table) == len(current)
+    assert table.text(table.paternal) == [r.paternal for r in current]
+    assert [table.other_text(c) for c in table.file.tolist()] == [r.file for r in current]
