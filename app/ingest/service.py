@@ -424,12 +424,13 @@ def ingest_rows(
         ),
     )
     writer = _Writer(session, batch)
-    for chunk in _prepared_chunks(system, rows, pool):
-        for prepared in chunk:
-            writer.add(prepared)
-        if progress is not None:
-            progress(len(chunk))
-    writer.finish()
+    with repository.bulk_writes(session):
+        for chunk in _prepared_chunks(system, rows, pool):
+            for prepared in chunk:
+                writer.add(prepared)
+            if progress is not None:
+                progress(len(chunk))
+        writer.finish()
     batch.status = "completed"
     batch.finished_at = utcnow()
     session.flush()
