@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "add_batch",
     "bulk_writes",
+    "copy_rows",
     "current_state",
     "get_batch",
     "get_record",
@@ -30,6 +31,7 @@ __all__ = [
     "list_quarantine",
     "list_versions",
     "lock_system",
+    "new_record_ids",
     "update_records",
 ]
 
@@ -128,17 +130,18 @@ def current_state(
     return {row_id: (rid, ver, h) for row_id, rid, ver, h in found}
 
 
-def _new_ids(session: Session, count: int) -> list[int] | None:
+def new_record_ids(session: Session, count: int) -> list[int] | None:
     """Return `count` unused primary keys for source_records (None: let the database pick)."""
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        # From the table's own sequence, so concurrent inserts never collide.
+        # From the table's own sequence, so concurrent inserts never collide. The sequence is
+        # named once (a subquery kept apart by OFFSET 0), not once a row: that was 5 µs a row.
         found = conn.exec_driver_sql(
-            "SELECT nextval(pg_get_serial_sequence('source_records', 'id')) "
-            "FROM generate_series(1, %(n)s)",
+            "SELECT nextval(s) FROM (SELECT pg_get_serial_sequence('source_records', 'id')"
+            "::regclass AS s OFFSET 0) q, generate_series(1, %(n)s)",
             {"n": count},
         )
-        return [pk for (pk,) in found]
+        return [pk for (pk,) in found.all()]
     if conn.dialect.name == "sqlite":
         # The batch row is already written, so this transaction holds SQLite's only write
         # lock until it commits: nobody else can take these keys. SQLite itself would pick
@@ -152,7 +155,7 @@ def insert_records(session: Session, *, system: str, rows: list[dict[str, Any]])
     """Insert new source records and return row_id -> primary key."""
     if not rows:
         return {}
-    ids = _new_ids(session, len(rows))
+    ids = new_record_ids(session, len(rows))
     if ids is not None:
         # Keys chosen first: no second pass over the index to read them back.
         for row, pk in zip(rows, ids, strict=True):
@@ -168,6 +171,23 @@ def insert_records(session: Session, *, system: str, rows: list[dict[str, Any]])
     return {
         row_id: pk for row_id, pk in session.execute(stmt, {"ids": [r["row_id"] for r in rows]})
     }
+
+
+def copy_rows(
+    session: Session, *, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Write plain value tuples into a table with one COPY (PostgreSQL only)."""
+    if not rows:
+        return
+    # The values go to psycopg as they are: no per-row dicts, defaults or type processing
+    # (the caller gives every column, JSON already encoded), a third of the writer's time.
+    conn = session.connection()
+    names = ", ".join(f'"{c}"' for c in columns)
+    dbapi = cast("psycopg.Connection[Any]", conn.connection.dbapi_connection)
+    with dbapi.cursor() as cur, cur.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+        write = copy.write_row
+        for row in rows:
+            write(row)
 
 
 def update_records(session: Session, *, rows: list[dict[str, Any]]) -> None:

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any, BinaryIO, NamedTuple
 
 import orjson
+from pydantic_core import to_json
 from sqlalchemy.orm import Session
 
 from app.adapters import SourceFileError, parse_row, read_rows
@@ -86,6 +87,33 @@ _STATE_KEYS = (
     "sex",
     "unidentified",
     "document_hash",
+)
+
+
+# Every column _Writer._flush_copy gives, in its tuples' order (the version's id comes from
+# its sequence).
+_RECORD_COLUMNS = (
+    "id",
+    "system",
+    "row_id",
+    "version",
+    "content_hash",
+    *_STATE_KEYS,
+    "first_batch_id",
+    "last_batch_id",
+    "created_at",
+    "updated_at",
+)
+_VERSION_COLUMNS = (
+    "source_record_id",
+    "version",
+    "content_hash",
+    "record",
+    "raw",
+    "row_number",
+    "batch_id",
+    "pushed_by",
+    "created_at",
 )
 
 
@@ -258,6 +286,8 @@ class _Writer:
         self.batch = batch
         self._batch_id, self._pushed_by = batch.id, batch.pushed_by
         self.pending = _Pending()
+        # PostgreSQL: new rows go by COPY as plain tuples (see _flush_copy).
+        self._copy = session.get_bind().dialect.name == "postgresql"
         # Plain counters: bumping ORM attributes row by row costs instrumentation time.
         self.counts = dict.fromkeys(("received", "new", "updated", "unchanged", "rejected"), 0)
 
@@ -290,6 +320,10 @@ class _Writer:
             session, system=system, row_ids=[p.row_id for p in pending.new]
         )
         now = utcnow()
+        if self._copy:
+            self._flush_copy(pending, state, now)
+            self._quarantine(pending.rejected, now)
+            return
         new_rows: list[dict[str, Any]] = []
         versions: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
@@ -331,8 +365,12 @@ class _Writer:
         versions.extend(self._version(ids[p.row_id], 1, p, now) for p in new_versions)
         repository.update_records(session, rows=updates)
         repository.insert_versions(session, rows=versions)
+        self._quarantine(pending.rejected, now)
+
+    def _quarantine(self, rejected: list[RowError], now: datetime) -> None:
+        system, batch_id = self.batch.system, self._batch_id
         repository.insert_quarantine(
-            session,
+            self.session,
             rows=[
                 {
                     "batch_id": batch_id,
@@ -343,10 +381,74 @@ class _Writer:
                     "issues": [i.model_dump() for i in err.issues],
                     "created_at": now,
                 }
-                for err in pending.rejected
+                for err in rejected
             ],
         )
-        counts["rejected"] += len(pending.rejected)
+        self.counts["rejected"] += len(rejected)
+
+    def _flush_copy(
+        self, pending: _Pending, state: dict[str, tuple[int, int, str]], now: datetime
+    ) -> None:
+        # The same rows as flush's, built as tuples in _RECORD_COLUMNS / _VERSION_COLUMNS
+        # order and written by COPY: dicts, JsonText copies and the defaults pass were a
+        # third of the PostgreSQL writer's CPU per row.
+        session, counts = self.session, self.counts
+        system, batch_id = self.batch.system, self._batch_id
+        fresh: list[_Parsed] = []
+        updates: list[dict[str, Any]] = []
+        versions: list[tuple[Any, ...]] = []
+        for item in pending.new:
+            current = state.get(item.row_id)
+            if current is None:
+                fresh.append(item)
+            elif current[2] == item.content_hash:
+                counts["unchanged"] += 1
+            else:
+                record_id, version = current[0], current[1] + 1
+                row = dict(zip(_STATE_KEYS, item.state, strict=True))
+                row.update(
+                    id=record_id,
+                    version=version,
+                    content_hash=item.content_hash,
+                    last_batch_id=batch_id,
+                    updated_at=now,
+                )
+                updates.append(row)
+                versions.append(self._version_row(record_id, version, item, now))
+                counts["updated"] += 1
+        counts["new"] += len(fresh)
+        ids = (repository.new_record_ids(session, len(fresh)) if fresh else None) or []
+        repository.copy_rows(
+            session,
+            table="source_records",
+            columns=_RECORD_COLUMNS,
+            rows=[
+                (pk, system, p.row_id, 1, p.content_hash, *p.state, batch_id, batch_id, now, now)
+                for pk, p in zip(ids, fresh, strict=True)
+            ],
+        )
+        repository.update_records(session, rows=updates)
+        versions.extend(self._version_row(pk, 1, p, now) for pk, p in zip(ids, fresh, strict=True))
+        repository.copy_rows(
+            session, table="source_record_versions", columns=_VERSION_COLUMNS, rows=versions
+        )
+
+    def _version_row(
+        self, record_id: int, version: int, item: _Parsed, now: datetime
+    ) -> tuple[Any, ...]:
+        raw = item.raw
+        return (
+            record_id,
+            version,
+            item.content_hash,
+            item.doc,
+            # What orjson left to the engine: its serializer's encoding (app/db.py).
+            raw if type(raw) is str else to_json(raw).decode("utf-8"),
+            item.row_number,
+            self._batch_id,
+            self._pushed_by,
+            now,
+        )
 
     def _version(
         self, record_id: int, version: int, item: _Parsed, now: datetime
