@@ -90,30 +90,39 @@ _STATE_KEYS = (
 )
 
 
-# Every column _Writer._flush_copy gives, in its tuples' order (the version's id comes from
-# its sequence).
+# Every column _Writer._flush_copy gives, with its type for binary COPY, in its tuples' order
+# (the version's id comes from its sequence; encoded JSON goes as text).
 _RECORD_COLUMNS = (
-    "id",
-    "system",
-    "row_id",
-    "version",
-    "content_hash",
-    *_STATE_KEYS,
-    "first_batch_id",
-    "last_batch_id",
-    "created_at",
-    "updated_at",
+    ("id", "int4"),
+    ("system", "varchar"),
+    ("row_id", "varchar"),
+    ("version", "int4"),
+    ("content_hash", "varchar"),
+    ("role", "varchar"),
+    ("case_key_norm", "varchar"),
+    ("registration_date", "date"),
+    ("facts_date", "date"),
+    ("offence", "varchar"),
+    ("offence_family", "varchar"),
+    ("sex", "varchar"),
+    ("unidentified", "bool"),
+    ("document_hash", "varchar"),
+    ("first_batch_id", "varchar"),
+    ("last_batch_id", "varchar"),
+    ("created_at", "timestamptz"),
+    ("updated_at", "timestamptz"),
 )
+assert tuple(name for name, _ in _RECORD_COLUMNS[5:14]) == _STATE_KEYS
 _VERSION_COLUMNS = (
-    "source_record_id",
-    "version",
-    "content_hash",
-    "record",
-    "raw",
-    "row_number",
-    "batch_id",
-    "pushed_by",
-    "created_at",
+    ("source_record_id", "int4"),
+    ("version", "int4"),
+    ("content_hash", "varchar"),
+    ("record", "text"),
+    ("raw", "text"),
+    ("row_number", "int4"),
+    ("batch_id", "varchar"),
+    ("pushed_by", "varchar"),
+    ("created_at", "timestamptz"),
 )
 
 
