@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -41,10 +41,8 @@ class SourceRecord(Base):
     record of each version lives in `source_record_versions` (stored once)."""
 
     __tablename__ = "source_records"
-    __table_args__ = (
-        UniqueConstraint("system", "row_id"),
-        Index("ix_source_records_system_role_regdate", "system", "role", "registration_date"),
-    )
+    # Only the indexes some query reads: each one costs every ingested row (migration 0011).
+    __table_args__ = (UniqueConstraint("system", "row_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     system: Mapped[str] = mapped_column(String(16))
@@ -52,7 +50,7 @@ class SourceRecord(Base):
     version: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(16))
-    case_key_norm: Mapped[str] = mapped_column(String(128), index=True)
+    case_key_norm: Mapped[str] = mapped_column(String(128))
     registration_date: Mapped[date] = mapped_column(Date)
     facts_date: Mapped[date | None] = mapped_column(Date)
     offence: Mapped[str] = mapped_column(String(64))
@@ -80,7 +78,7 @@ class SourceRecordVersion(Base):
     record: Mapped[dict[str, Any]] = mapped_column(DocumentJson)
     raw: Mapped[dict[str, Any]] = mapped_column(DocumentJson)
     row_number: Mapped[int] = mapped_column(Integer)
-    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"), index=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"))
     pushed_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
