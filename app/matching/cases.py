@@ -361,10 +361,8 @@ def infer_by_elimination(
     reasons: dict[int, list[str]] = defaultdict(list)
     for lk in links:
         reasons[case_of_file[lk.file_a]].extend(lk.reasons)
-    for case, (police, prosecutor) in by_case.items():
-        if police and prosecutor:
-            why = "; ".join(dict.fromkeys(reasons[case]))
-            groups.append((police, prosecutor, why, ("policía", "fiscalía")))
+    # Pairs of prosecutor files first: a victim named in one file and unidentified in another
+    # is one person there, and must not be taken for an unexplained police victim first.
     for lk in links:
         if not (lk.file_a.startswith("RETA") or lk.file_b.startswith("RETA")):
             groups.append(
@@ -375,6 +373,10 @@ def infer_by_elimination(
                     (lk.file_a, lk.file_b),
                 )
             )
+    for case, (police, prosecutor) in by_case.items():
+        if police and prosecutor:
+            why = "; ".join(dict.fromkeys(reasons[case]))
+            groups.append((police, prosecutor, why, ("policía", "fiscalía")))
 
     def leftovers(side_a: list[int], side_b: list[int]) -> tuple[list[int], list[int]]:
         """The unexplained victims of each side, one row per person."""
@@ -434,25 +436,30 @@ def infer_by_elimination(
                 (left_a if u in on_a else left_b).remove(u)
                 (left_b if u in on_a else left_a).remove(c)
                 on_a.discard(u)
-            if names[0] != "policía":
-                continue
-            # Balanced leftovers: when both sides of a case have the same number of unexplained
-            # victims, each must be someone on the other side. Pair them (never two named
-            # victims: the linker already said their names differ) if a full pairing exists.
-            if not left_a or len(left_a) != len(left_b) or len(left_a) > 8:
-                continue
-            pairing = _full_pairing(records, left_a, left_b, compatible)
-            if pairing is None:
-                continue
-            for x, y in pairing:
+            # Pairings: each leftover of the side with fewer is someone on the other side (a
+            # victim compatible with no one there is not, and is set aside). A pair found in
+            # every such pairing is certain; when both sides are left with as many victims (and
+            # the files are the police's and the prosecutor's), the rest are paired as well, the
+            # closest ages together, for review.
+            complete = names[0] == "policía"
+            for x, y, forced in _pairings(records, left_a, left_b, compatible, complete=complete):
                 alias[label(x)] = label(y)
                 merges.append((x, y))
                 rx, ry = records[x], records[y]
-                text = (
-                    f"Caso vinculado ({why}): {len(left_a)} víctima(s) sin pareja a cada lado; "
-                    f"{rx.key[1]} y {ry.key[1]} se asignan por eliminación (sexo y edad "
-                    "compatibles; asignación entre varias posibles, revisar)."
-                )
+                if forced:
+                    text = (
+                        f"Caso vinculado ({why}): {rx.key[1]} y {ry.key[1]} quedan sin pareja "
+                        f"entre {names[0]} y {names[1]}, y toda asignación compatible (sexo, "
+                        "edad y nacionalidad) de las víctimas sin pareja los une: se asignan por "
+                        "eliminación."
+                    )
+                else:
+                    text = (
+                        f"Caso vinculado ({why}): quedan tantas víctimas sin pareja compatibles "
+                        f"de un lado como del otro; {rx.key[1]} y {ry.key[1]} se asignan por "
+                        "eliminación (sexo y edad compatibles; asignación entre varias "
+                        "posibles, revisar)."
+                    )
                 out.append(InferredLink(rx.key, ry.key, (rx.file, ry.file), text))
         if len(merges) == before:
             break
@@ -524,37 +531,88 @@ class _Compatibility:
         return None
 
 
-def _full_pairing(
+_MAX_PAIRING = 10  # leftovers per side beyond which pairings are not enumerated
+_UNKNOWN_GAP = 200.0  # days counted for a pair whose ages are not both known
+
+
+def _pairings(
     records: Sequence[LinkInput],
-    left: list[int],
-    right: list[int],
-    compatible: Callable[[int, int], bool],
-) -> list[tuple[int, int]] | None:
-    """Return a perfect matching of compatible rows (one side unidentified), or None."""
-    allowed = {
+    left_a: list[int],
+    left_b: list[int],
+    compatible: _Compatibility,
+    *,
+    complete: bool,
+) -> list[tuple[int, int, bool]]:
+    """Return the pairs (x, y, forced) of leftovers assigned by elimination.
+
+    Only pairs of compatible rows with at least one unidentified (two named victims were
+    compared by name already). Rows with no such partner are set aside; the smaller side
+    must then be paired whole. forced: the pair is in every such pairing. The other pairs
+    of the pairing with the closest ages are returned too when complete and both sides are
+    left with as many rows.
+    """
+    edges = {
         x: [
             y
-            for y in right
+            for y in left_b
             if (records[x].unidentified or records[y].unidentified) and compatible(x, y)
         ]
-        for x in left
+        for x in left_a
     }
-    match: dict[int, int] = {}
+    side_a = [x for x in left_a if edges[x]]
+    reached = {y for x in side_a for y in edges[x]}
+    side_b = [y for y in left_b if y in reached]
+    if not side_a or len(side_a) > _MAX_PAIRING or len(side_b) > _MAX_PAIRING:
+        return []
+    pairs = {(x, y) for x in side_a for y in edges[x]}
+    if len(side_a) <= len(side_b):
+        small, big, flip = side_a, side_b, False
+    else:
+        small, big, flip = side_b, side_a, True
 
-    def augment(x: int, seen: set[int]) -> bool:
-        for y in allowed[x]:
-            if y in seen:
-                continue
-            seen.add(y)
-            if y not in match or augment(match[y], seen):
-                match[y] = x
-                return True
-        return False
+    def allowed(s: int, g: int) -> bool:
+        return ((g, s) if flip else (s, g)) in pairs
 
-    for x in sorted(left, key=lambda k: len(allowed[k])):
-        if not augment(x, set()):
+    def gap(s: int, g: int) -> float:
+        bx, by = compatible.range(s), compatible.range(g)
+        if bx and by:
+            return max(0.0, by[0] - bx[1], bx[0] - by[1])
+        return _UNKNOWN_GAP
+
+    best = _saturating(small, big, allowed, gap)
+    if best is None:
+        return []
+    out: list[tuple[int, int, bool]] = []
+    for s, g in best:
+        forced = _saturating(small, big, lambda p, q: allowed(p, q) and (p, q) != (s, g)) is None
+        if forced or (complete and len(small) == len(big)):
+            out.append((g, s, forced) if flip else (s, g, forced))
+    return out
+
+
+def _saturating(
+    small: list[int],
+    big: list[int],
+    allowed: Callable[[int, int], bool],
+    cost: Callable[[int, int], float] | None = None,
+) -> list[tuple[int, int]] | None:
+    """Return the cheapest pairing of every row of small with a row of big, or None."""
+    # Dynamic programming over the sets of rows of big taken, small's rows in order.
+    states: dict[int, tuple[float, list[tuple[int, int]]]] = {0: (0.0, [])}
+    for s in small:
+        nxt: dict[int, tuple[float, list[tuple[int, int]]]] = {}
+        for mask, (total, chosen) in states.items():
+            for k, g in enumerate(big):
+                if mask >> k & 1 or not allowed(s, g):
+                    continue
+                value = total + (cost(s, g) if cost else 0.0)
+                key = mask | 1 << k
+                if key not in nxt or value < nxt[key][0]:
+                    nxt[key] = (value, [*chosen, (s, g)])
+        if not nxt:
             return None
-    return [(x, y) for y, x in match.items()]
+        states = nxt
+    return min(states.values(), key=lambda st: st[0])[1]
 
 
 def _one_per_person(rows: list[int], label: Callable[[int], int]) -> list[int]:

@@ -60,15 +60,16 @@ def _row(system: str, row: str, file: str, **fields: object) -> LinkInput:
 
 
 def _infer(
-    records: list[LinkInput], files: tuple[str, ...] = (_POLICE, _FILE_A)
+    records: list[LinkInput],
+    files: tuple[str, ...] = (_POLICE, _FILE_A),
+    person: list[int] | None = None,
 ) -> set[frozenset[str]]:
-    """Run elimination with every row its own person and all files one linked case."""
+    """Run elimination with all files one linked case; every row its own person unless given."""
     links = [CaseLink(files[0], f, 5.0, ("misma fecha de hechos",)) for f in files[1:]]
     links += [CaseLink(p, q, 5.0, ("mismo distrito de hechos",)) for p, q in pairwise(files[1:])]
-    _, merges = infer_by_elimination(
-        records, list(range(len(records))), links, dict.fromkeys(files, 0)
-    )
-    parent = list(range(len(records)))
+    person = person if person is not None else list(range(len(records)))
+    _, merges = infer_by_elimination(records, person, links, dict.fromkeys(files, 0))
+    parent = list(person)
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -115,3 +116,60 @@ def test_elimination_goes_round_again_when_a_link_explains_more() -> None:
         _row("SISTRA", "nn", _FILE_B),
     ]
     assert _infer(records, (_POLICE, _FILE_A, _FILE_B)) == {frozenset({"u", "named", "nn"})}
+
+
+def test_elimination_pairs_prosecutor_files_before_the_police() -> None:
+    # The prosecutor's file B has Ana unidentified (13, which fits the police's unidentified
+    # girl too); file A names her, and the police named her. Taken at the case level first,
+    # "nn" was the police girl's only match; between the two files it is Ana, and the girl is
+    # Luz, the one victim left unexplained at the case level.
+    records = [
+        _row("RETA", "ana", _POLICE, given="ANA", paternal="PUMA"),
+        _row("RETA", "girl", _POLICE, minor=True),
+        _row("SISTRA", "ana_a", _FILE_A, given="ANA", paternal="PUMA"),
+        _row("SISTRA", "luz_a", _FILE_A, given="LUZ", paternal="APAZA", age=16),
+        _row("SISTRA", "nn", _FILE_B, age=13),
+        _row("SISTRA", "luz_b", _FILE_B, given="LUZ", paternal="APAZA", age=16),
+    ]
+    groups = _infer(records, (_POLICE, _FILE_A, _FILE_B), person=[0, 1, 0, 3, 4, 3])
+    assert groups == {frozenset({"ana", "ana_a", "nn"}), frozenset({"girl", "luz_a", "luz_b"})}
+
+
+def test_elimination_takes_the_pairs_found_in_every_pairing() -> None:
+    # File A: an unidentified victim of 23 and Rosa, 25; file B: Luz, 24, and an unidentified
+    # victim of 24. Each could be two people, but only one pairing gives everyone a partner
+    # (two named victims are never paired: the linker compared their names).
+    records = [
+        _row("SISTRA", "u23", _FILE_A, age=23),
+        _row("SISTRA", "rosa", _FILE_A, given="ROSA", paternal="MAMANI", age=25),
+        _row("SISTRA", "luz", _FILE_B, given="LUZ", paternal="APAZA", age=24),
+        _row("SISTRA", "u24", _FILE_B, age=24),
+    ]
+    assert _infer(records, (_POLICE, _FILE_A, _FILE_B)) == {
+        frozenset({"u23", "luz"}),
+        frozenset({"rosa", "u24"}),
+    }
+    # A third victim in file B who could be Rosa as well: Rosa's partner is no longer certain,
+    # and neither is u23's (u24 may be either); two prosecutor files are not paired for review.
+    third = _row("SISTRA", "u25", _FILE_B, age=25)
+    assert _infer([*records, third], (_POLICE, _FILE_A, _FILE_B)) == set()
+
+
+def test_elimination_sets_aside_a_victim_no_one_can_be() -> None:
+    # The police have a girl of 10 whom none of the prosecutor's victims can be; the other two
+    # on each side are as many, all 24: each is someone on the other side, assigned for review.
+    records = [
+        _row("RETA", "kid", _POLICE, age=10),
+        _row("RETA", "ana", _POLICE, given="ANA", paternal="PUMA", age=24),
+        _row("RETA", "luz", _POLICE, given="LUZ", paternal="APAZA", age=24),
+        _row("SISTRA", "nn1", _FILE_A, age=24),
+        _row("SISTRA", "nn2", _FILE_A, age=24),
+    ]
+    links = [CaseLink(_POLICE, _FILE_A, 5.0, ("misma fecha de hechos",))]
+    inferred, merges = infer_by_elimination(
+        records, list(range(len(records))), links, dict.fromkeys((_POLICE, _FILE_A), 0)
+    )
+    pairs = {frozenset((records[i].key[1], records[j].key[1])) for i, j in merges}
+    assert len(pairs) == 2 and all(len(p & {"ana", "luz"}) == 1 for p in pairs)
+    assert all(p & {"nn1", "nn2"} for p in pairs) and not any("kid" in p for p in pairs)
+    assert all("revisar" in x.reasoning and "eliminación" in x.reasoning for x in inferred)
