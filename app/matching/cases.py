@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -584,10 +585,17 @@ def _pairings(
         return []
     out: list[tuple[int, int, bool]] = []
     for s, g in best:
-        forced = _saturating(small, big, lambda p, q: allowed(p, q) and (p, q) != (s, g)) is None
+        without = functools.partial(_allowed_but, allowed, (s, g))
+        forced = _saturating(small, big, without) is None
         if forced or (complete and len(small) == len(big)):
             out.append((g, s, forced) if flip else (s, g, forced))
     return out
+
+
+def _allowed_but(
+    allowed: Callable[[int, int], bool], banned: tuple[int, int], s: int, g: int
+) -> bool:
+    return (s, g) != banned and allowed(s, g)
 
 
 def _saturating(
