@@ -403,11 +403,12 @@ def infer_by_elimination(
                     c, by_age = compatible.only(u, other)
                     if c < 0:
                         continue
-                    # Rivals: other unidentified victims on u's side that may be c as well.
+                    # Rivals: other victims on u's side that may be c as well; a named one
+                    # only when c is unidentified (else the linker compared their names).
                     rivals = (
                         x
                         for x in side
-                        if unidentified[x]
+                        if (unidentified[x] or unidentified[c])
                         and x != u
                         and compatible(x, c)
                         and (not by_age or compatible.exact(x, c) is not False)
@@ -439,27 +440,35 @@ def infer_by_elimination(
                 on_a.discard(u)
             # Pairings: each leftover of the side with fewer is someone on the other side (a
             # victim compatible with no one there is not, and is set aside). A pair found in
-            # every such pairing is certain; when both sides are left with as many victims (and
-            # the files are the police's and the prosecutor's), the rest are paired as well, the
-            # closest ages together, for review.
-            complete = names[0] == "policía"
-            for x, y, forced in _pairings(records, left_a, left_b, compatible, complete=complete):
+            # every such pairing is certain. The others of the pairing with the closest ages
+            # are taken for review: the number of persons is certain, not who is whom. Between
+            # prosecutor files, only when both are left with as many victims (a later file may
+            # leave victims out).
+            unbalanced = names[0] == "policía"
+            for x, y, kind, options in _pairings(
+                records, left_a, left_b, compatible, unbalanced=unbalanced
+            ):
                 alias[label(x)] = label(y)
                 merges.append((x, y))
                 rx, ry = records[x], records[y]
-                if forced:
+                head = f"Caso vinculado ({why}): {rx.key[1]} y {ry.key[1]} quedan sin pareja"
+                if kind == "forced":
                     text = (
-                        f"Caso vinculado ({why}): {rx.key[1]} y {ry.key[1]} quedan sin pareja "
-                        f"entre {names[0]} y {names[1]}, y toda asignación compatible (sexo, "
-                        "edad y nacionalidad) de las víctimas sin pareja los une: se asignan por "
-                        "eliminación."
+                        f"{head} entre {names[0]} y {names[1]}, y toda asignación compatible "
+                        "(sexo, edad y nacionalidad) de las víctimas sin pareja los une: se "
+                        "asignan por eliminación."
+                    )
+                elif kind == "balanced":
+                    text = (
+                        f"{head}, con tantas víctimas sin pareja compatibles de un lado como del "
+                        "otro: se asignan por eliminación (sexo y edad compatibles; la edad más "
+                        f"cercana entre {options} posibles, revisar)."
                     )
                 else:
                     text = (
-                        f"Caso vinculado ({why}): quedan tantas víctimas sin pareja compatibles "
-                        f"de un lado como del otro; {rx.key[1]} y {ry.key[1]} se asignan por "
-                        "eliminación (sexo y edad compatibles; asignación entre varias "
-                        "posibles, revisar)."
+                        f"{head}; cada víctima sin pareja del lado con menos debe estar en el "
+                        "otro: se asignan por eliminación (sexo y edad compatibles; la edad más "
+                        f"cercana entre {options} posibles, revisar)."
                     )
                 out.append(InferredLink(rx.key, ry.key, (rx.file, ry.file), text))
         if len(merges) == before:
@@ -542,15 +551,15 @@ def _pairings(
     left_b: list[int],
     compatible: _Compatibility,
     *,
-    complete: bool,
-) -> list[tuple[int, int, bool]]:
-    """Return the pairs (x, y, forced) of leftovers assigned by elimination.
+    unbalanced: bool,
+) -> list[tuple[int, int, str, int]]:
+    """Return the pairs (x, y, kind, options) of leftovers assigned by elimination.
 
     Only pairs of compatible rows with at least one unidentified (two named victims were
     compared by name already). Rows with no such partner are set aside; the smaller side
-    must then be paired whole. forced: the pair is in every such pairing. The other pairs
-    of the pairing with the closest ages are returned too when complete and both sides are
-    left with as many rows.
+    must then be paired whole. kind "forced": the pair is in every such pairing; otherwise,
+    of the pairing with the closest ages, "balanced" when both sides have as many rows,
+    "unbalanced" (only if asked) when not. options: the partners the smaller side's row has.
     """
     edges = {
         x: [
@@ -583,12 +592,18 @@ def _pairings(
     best = _saturating(small, big, allowed, gap)
     if best is None:
         return []
-    out: list[tuple[int, int, bool]] = []
+    balanced = len(small) == len(big)
+    out: list[tuple[int, int, str, int]] = []
     for s, g in best:
         without = functools.partial(_allowed_but, allowed, (s, g))
-        forced = _saturating(small, big, without) is None
-        if forced or (complete and len(small) == len(big)):
-            out.append((g, s, forced) if flip else (s, g, forced))
+        if _saturating(small, big, without) is None:
+            kind = "forced"
+        elif balanced or unbalanced:
+            kind = "balanced" if balanced else "unbalanced"
+        else:
+            continue
+        options = sum(allowed(s, h) for h in big)
+        out.append((g, s, kind, options) if flip else (s, g, kind, options))
     return out
 
 

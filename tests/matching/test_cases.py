@@ -91,10 +91,19 @@ def test_elimination_takes_the_one_candidate_of_the_same_age() -> None:
         _row("SISTRA", "fifteen", _FILE_A, given="LUZ", paternal="APAZA", age=15),
     ]
     assert _infer(records) == {frozenset({"u", "thirteen"})}
-    # Another unidentified victim on the police side who may be 13 as well: no guess.
+    # Another unidentified victim on the police side who may be 13 as well: the age no longer
+    # decides alone. Both police victims are among the prosecutor's three, so they are paired,
+    # the closest ages together, and every link is marked for review.
     rival = _row("RETA", "v", _POLICE)
     other = _row("SISTRA", "adult", _FILE_A, given="ROSA", paternal="MAMANI", age=30)
-    assert _infer([*records, rival, other]) == set()
+    rows = [*records, rival, other]
+    links = [CaseLink(_POLICE, _FILE_A, 5.0, ("misma fecha de hechos",))]
+    inferred, _ = infer_by_elimination(
+        rows, list(range(len(rows))), links, dict.fromkeys((_POLICE, _FILE_A), 0)
+    )
+    pairs = {frozenset((x.a[1], x.b[1])) for x in inferred}
+    assert frozenset({"u", "thirteen"}) in pairs and len(pairs) == 2
+    assert all("revisar" in x.reasoning and "posibles" in x.reasoning for x in inferred)
 
 
 def test_elimination_tells_victims_apart_by_nationality_and_minority() -> None:
@@ -173,3 +182,53 @@ def test_elimination_sets_aside_a_victim_no_one_can_be() -> None:
     assert len(pairs) == 2 and all(len(p & {"ana", "luz"}) == 1 for p in pairs)
     assert all(p & {"nn1", "nn2"} for p in pairs) and not any("kid" in p for p in pairs)
     assert all("revisar" in x.reasoning and "eliminación" in x.reasoning for x in inferred)
+
+
+def test_elimination_pairs_each_police_victim_left_when_the_prosecutor_has_more() -> None:
+    # Two unidentified police victims without ages; the prosecutor's file has three named
+    # victims none of the police named. Each police victim is one of them: the number of
+    # persons is certain, who is whom is not, and the links say so.
+    records = [
+        _row("RETA", "u1", _POLICE),
+        _row("RETA", "u2", _POLICE),
+        _row("SISTRA", "ana", _FILE_A, given="ANA", paternal="PUMA", age=20),
+        _row("SISTRA", "luz", _FILE_A, given="LUZ", paternal="APAZA", age=22),
+        _row("SISTRA", "rosa", _FILE_A, given="ROSA", paternal="MAMANI", age=30),
+    ]
+    links = [CaseLink(_POLICE, _FILE_A, 5.0, ("misma fecha de hechos",))]
+    inferred, merges = infer_by_elimination(
+        records, list(range(len(records))), links, dict.fromkeys((_POLICE, _FILE_A), 0)
+    )
+    assert sorted(records[i].key[1] for i, _ in merges) == ["u1", "u2"]
+    assert len({j for _, j in merges}) == 2
+    assert all("lado con menos" in x.reasoning and "revisar" in x.reasoning for x in inferred)
+    # Between two prosecutor files (a later one may leave victims out) no such guess is made.
+    files = (_POLICE, _FILE_A, _FILE_B)
+    moved = [_row("SISTRA", r.key[1], _FILE_B) if r.unidentified else r for r in records]
+    assert _infer(moved, files) == set()
+
+
+def test_elimination_counts_a_named_victim_as_a_rival_for_an_unidentified_one() -> None:
+    # The police have Rosa named and an unidentified girl; the prosecutor has one unidentified
+    # victim. She may be Rosa as much as the girl: the girl is not her only possible match.
+    records = [
+        _row("RETA", "rosa", _POLICE, given="ROSA", paternal="MAMANI", age=16),
+        _row("RETA", "girl", _POLICE, age=15),
+        _row("SISTRA", "nn", _FILE_A, age=16),
+        _row("SISTRA", "boy", _FILE_A, sex="M", given="JUAN", paternal="PUMA", age=12),
+        _row("SISTRA", "man", _FILE_A, sex="M", given="LUIS", paternal="PUMA", age=40),
+    ]
+    groups = _infer(records)
+    assert frozenset({"girl", "nn"}) not in groups
+
+
+def test_elimination_pairs_two_prosecutor_files_left_with_as_many_victims() -> None:
+    # A later file names the two victims the first left unidentified, all of the same age.
+    records = [
+        _row("SISTRA", "nn1", _FILE_A, age=24),
+        _row("SISTRA", "nn2", _FILE_A, age=24),
+        _row("SISTRA", "ana", _FILE_B, given="ANA", paternal="PUMA", age=24),
+        _row("SISTRA", "luz", _FILE_B, given="LUZ", paternal="APAZA", age=24),
+    ]
+    groups = _infer(records, (_POLICE, _FILE_A, _FILE_B))
+    assert len(groups) == 2 and all(len(g & {"ana", "luz"}) == 1 for g in groups)
