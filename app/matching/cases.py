@@ -326,15 +326,18 @@ def infer_by_elimination(
 ) -> tuple[list[InferredLink], list[tuple[int, int]]]:
     """Link an unidentified victim to the one unexplained victim on the other side of a case.
 
-    Sides are the police rows and the prosecutor rows of a linked case (all its files), then
-    pairs of linked prosecutor files. A victim is explained when the same person appears on
+    Sides are pairs of linked prosecutor files, then the police rows and the prosecutor rows
+    of a linked case (all its files). A victim is explained when the same person appears on
     the other side. An unidentified victim u and an unexplained victim c on the other side
     are one person when c is the only unexplained victim compatible with u (sex, age,
-    nationality) and u the only unexplained unidentified victim compatible with c; named
-    leftovers on u's side do not compete for c, since the linker already compared their
-    names with c's. Among several compatible, the only one of exactly u's age is taken when
-    no other unidentified victim may be of c's age. All groups are gone through again while
-    that explains more victims (a link in one group leaves fewer leftovers in another).
+    nationality) and no other victim on u's side may be c (a named one only when c is
+    unidentified: the linker already compared two names). Among several compatible, the
+    only one of exactly u's age is taken when no other victim may be of c's age. Then the
+    leftovers are paired (_pairings): a pair found in every pairing that gives each leftover
+    of the smaller side a partner is certain; the rest of the closest-age pairing is taken
+    for review when both sides are left with as many, or, between the police and the
+    prosecutor, when not. All groups are gone through again while that explains more
+    victims (a link in one group leaves fewer leftovers in another).
     """
     alias: dict[int, int] = {}
 
