@@ -564,6 +564,8 @@ def _pairings(
     of the pairing with the closest ages, "balanced" when both sides have as many rows,
     "unbalanced" (only if asked) when not. options: the partners the smaller side's row has.
     """
+    if len(left_a) > 3 * _MAX_PAIRING or len(left_b) > 3 * _MAX_PAIRING:
+        return []  # a sprawling case: its sides are not enumerated, and say little
     edges = {
         x: [
             y
