@@ -454,12 +454,15 @@ def infer_by_elimination(
                 alias[label(x)] = label(y)
                 merges.append((x, y))
                 rx, ry = records[x], records[y]
-                head = f"Caso vinculado ({why}): {rx.key[1]} y {ry.key[1]} quedan sin pareja"
+                head = (
+                    f"Caso vinculado ({why}): {rx.key[1]} y {ry.key[1]} quedan sin pareja "
+                    f"entre {names[0]} y {names[1]}"
+                )
                 if kind == "forced":
                     text = (
-                        f"{head} entre {names[0]} y {names[1]}, y toda asignación compatible "
-                        "(sexo, edad y nacionalidad) de las víctimas sin pareja los une: se "
-                        "asignan por eliminación."
+                        f"{head}; toda asignación compatible (sexo, edad y nacionalidad) que dé "
+                        "pareja a cada víctima sin pareja del lado con menos los une: se asignan "
+                        "por eliminación."
                     )
                 elif kind == "balanced":
                     text = (

@@ -158,6 +158,12 @@ def test_elimination_takes_the_pairs_found_in_every_pairing() -> None:
         frozenset({"u23", "luz"}),
         frozenset({"rosa", "u24"}),
     }
+    links = [CaseLink(_FILE_A, _FILE_B, 5.0, ("mismo distrito de hechos",))]
+    inferred, _ = infer_by_elimination(
+        records, list(range(len(records))), links, dict.fromkeys((_FILE_A, _FILE_B), 0)
+    )
+    assert len(inferred) == 2
+    assert all("toda asignación compatible" in x.reasoning for x in inferred)
     # A third victim in file B who could be Rosa as well: Rosa's partner is no longer certain,
     # and neither is u23's (u24 may be either); two prosecutor files are not paired for review.
     third = _row("SISTRA", "u25", _FILE_B, age=25)
