@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +68,11 @@ def _load(folder: Path) -> tuple[list[Any], dict[Key, str], set[Key], float, flo
     return inputs, truth, unidentified, wall, cpu
 
 
-def _quality(result: Any, truth: dict[Key, str], unidentified: set[Key]) -> dict[str, float]:
-    """Pairwise P/R/F1 over victim rows and blocking recall over named true pairs."""
+def _quality(
+    result: Any, truth: dict[Key, str], unidentified: set[Key], inputs: list[Any]
+) -> dict[str, Any]:
+    """Pairwise P/R/F1 and B-cubed F1 over victim rows, blocking recall over named true pairs,
+    and the error of the unique-victim count per registration year."""
     clusters = result.clusters
     index = {k: i for i, k in enumerate(result.keys)}
     true_groups: dict[str, list[int]] = defaultdict(list)
@@ -94,11 +97,31 @@ def _quality(result: Any, truth: dict[Key, str], unidentified: set[Key]) -> dict
     unident = {index[k] for k in unidentified}
     named = [(x, y) for x, y in tp_set if x not in unident and y not in unident]
     blocked = sum(x * n + y in cand for x, y in named)
+    bp = br = 0.0
+    for members in pred_groups.values():
+        size = len(members)
+        inside = Counter(truth[result.keys[i]] for i in members)
+        for person, k in inside.items():
+            bp += k * k / size
+            br += k * k / len(true_groups[person])
+    bp, br = bp / max(len(truth), 1), br / max(len(truth), 1)
+    years_true: dict[int, set[str]] = defaultdict(set)
+    years_pred: dict[int, set[int]] = defaultdict(set)
+    for k, person in truth.items():
+        year = inputs[index[k]].reference_date.year
+        years_true[year].add(person)
+        years_pred[year].add(clusters[k])
+    per_year = {
+        y: (len(t), len(years_pred[y]), 100.0 * (len(years_pred[y]) - len(t)) / len(t))
+        for y, t in sorted(years_true.items())
+    }
     return {
         "precision": p,
         "recall": r,
         "f1": 2 * p * r / (p + r) if p + r else 0.0,
+        "bcubed_f1": 2 * bp * br / (bp + br) if bp + br else 0.0,
         "blocking_recall": blocked / len(named) if named else 1.0,
+        "per_year": per_year,
     }
 
 
@@ -135,7 +158,7 @@ def child(folder: Path, quality: bool, keep: bool) -> None:
     }
     if quality:
         t1 = time.perf_counter()
-        out.update(_quality(result, truth, unidentified))
+        out.update(_quality(result, truth, unidentified, inputs))
         out["quality_wall"] = time.perf_counter() - t1
     print("RESULT " + json.dumps(out), flush=True)
 
@@ -198,8 +221,10 @@ def main() -> None:
             if "f1" in r:
                 print(
                     f"   victims: P {r['precision']:.4f} R {r['recall']:.4f} F1 {r['f1']:.4f};"
-                    f" blocking recall {r['blocking_recall']:.4f}"
+                    f" B-cubed F1 {r['bcubed_f1']:.4f}; blocking recall {r['blocking_recall']:.4f}"
                 )
+                for y, (t, n, e) in r["per_year"].items():
+                    print(f"   {y}: true unique victims {t:>7} linked {n:>7} error {e:+.2f}%")
 
 
 if __name__ == "__main__":

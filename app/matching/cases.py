@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -325,15 +326,18 @@ def infer_by_elimination(
 ) -> tuple[list[InferredLink], list[tuple[int, int]]]:
     """Link an unidentified victim to the one unexplained victim on the other side of a case.
 
-    Sides are the police rows and the prosecutor rows of a linked case (all its files), then
-    pairs of linked prosecutor files. A victim is explained when the same person appears on
+    Sides are pairs of linked prosecutor files, then the police rows and the prosecutor rows
+    of a linked case (all its files). A victim is explained when the same person appears on
     the other side. An unidentified victim u and an unexplained victim c on the other side
     are one person when c is the only unexplained victim compatible with u (sex, age,
-    nationality) and u the only unexplained unidentified victim compatible with c; named
-    leftovers on u's side do not compete for c, since the linker already compared their
-    names with c's. Among several compatible, the only one of exactly u's age is taken when
-    no other unidentified victim may be of c's age. All groups are gone through again while
-    that explains more victims (a link in one group leaves fewer leftovers in another).
+    nationality) and no other victim on u's side may be c (a named one only when c is
+    unidentified: the linker already compared two names). Among several compatible, the
+    only one of exactly u's age is taken when no other victim may be of c's age. Then the
+    leftovers are paired (_pairings): a pair found in every pairing that gives each leftover
+    of the smaller side a partner is certain; the rest of the closest-age pairing is taken
+    for review when both sides are left with as many, or, between the police and the
+    prosecutor, when not. All groups are gone through again while that explains more
+    victims (a link in one group leaves fewer leftovers in another).
     """
     alias: dict[int, int] = {}
 
@@ -361,10 +365,8 @@ def infer_by_elimination(
     reasons: dict[int, list[str]] = defaultdict(list)
     for lk in links:
         reasons[case_of_file[lk.file_a]].extend(lk.reasons)
-    for case, (police, prosecutor) in by_case.items():
-        if police and prosecutor:
-            why = "; ".join(dict.fromkeys(reasons[case]))
-            groups.append((police, prosecutor, why, ("policía", "fiscalía")))
+    # Pairs of prosecutor files first: a victim named in one file and unidentified in another
+    # is one person there, and must not be taken for an unexplained police victim first.
     for lk in links:
         if not (lk.file_a.startswith("RETA") or lk.file_b.startswith("RETA")):
             groups.append(
@@ -375,6 +377,10 @@ def infer_by_elimination(
                     (lk.file_a, lk.file_b),
                 )
             )
+    for case, (police, prosecutor) in by_case.items():
+        if police and prosecutor:
+            why = "; ".join(dict.fromkeys(reasons[case]))
+            groups.append((police, prosecutor, why, ("policía", "fiscalía")))
 
     def leftovers(side_a: list[int], side_b: list[int]) -> tuple[list[int], list[int]]:
         """The unexplained victims of each side, one row per person."""
@@ -400,11 +406,12 @@ def infer_by_elimination(
                     c, by_age = compatible.only(u, other)
                     if c < 0:
                         continue
-                    # Rivals: other unidentified victims on u's side that may be c as well.
+                    # Rivals: other victims on u's side that may be c as well; a named one
+                    # only when c is unidentified (else the linker compared their names).
                     rivals = (
                         x
                         for x in side
-                        if unidentified[x]
+                        if (unidentified[x] or unidentified[c])
                         and x != u
                         and compatible(x, c)
                         and (not by_age or compatible.exact(x, c) is not False)
@@ -434,25 +441,41 @@ def infer_by_elimination(
                 (left_a if u in on_a else left_b).remove(u)
                 (left_b if u in on_a else left_a).remove(c)
                 on_a.discard(u)
-            if names[0] != "policía":
-                continue
-            # Balanced leftovers: when both sides of a case have the same number of unexplained
-            # victims, each must be someone on the other side. Pair them (never two named
-            # victims: the linker already said their names differ) if a full pairing exists.
-            if not left_a or len(left_a) != len(left_b) or len(left_a) > 8:
-                continue
-            pairing = _full_pairing(records, left_a, left_b, compatible)
-            if pairing is None:
-                continue
-            for x, y in pairing:
+            # Pairings: each leftover of the side with fewer is someone on the other side (a
+            # victim compatible with no one there is not, and is set aside). A pair found in
+            # every such pairing is certain. The others of the pairing with the closest ages
+            # are taken for review: the number of persons is certain, not who is whom. Between
+            # prosecutor files, only when both are left with as many victims (a later file may
+            # leave victims out).
+            unbalanced = names[0] == "policía"
+            for x, y, kind, options in _pairings(
+                records, left_a, left_b, compatible, unbalanced=unbalanced
+            ):
                 alias[label(x)] = label(y)
                 merges.append((x, y))
                 rx, ry = records[x], records[y]
-                text = (
-                    f"Caso vinculado ({why}): {len(left_a)} víctima(s) sin pareja a cada lado; "
-                    f"{rx.key[1]} y {ry.key[1]} se asignan por eliminación (sexo y edad "
-                    "compatibles; asignación entre varias posibles, revisar)."
+                head = (
+                    f"Caso vinculado ({why}): {rx.key[1]} y {ry.key[1]} quedan sin pareja "
+                    f"entre {names[0]} y {names[1]}"
                 )
+                if kind == "forced":
+                    text = (
+                        f"{head}; toda asignación compatible (sexo, edad y nacionalidad) que dé "
+                        "pareja a cada víctima sin pareja del lado con menos los une: se asignan "
+                        "por eliminación."
+                    )
+                elif kind == "balanced":
+                    text = (
+                        f"{head}, con tantas víctimas sin pareja compatibles de un lado como del "
+                        "otro: se asignan por eliminación (sexo y edad compatibles; la edad más "
+                        f"cercana entre {options} posibles, revisar)."
+                    )
+                else:
+                    text = (
+                        f"{head}; cada víctima sin pareja del lado con menos debe estar en el "
+                        "otro: se asignan por eliminación (sexo y edad compatibles; la edad más "
+                        f"cercana entre {options} posibles, revisar)."
+                    )
                 out.append(InferredLink(rx.key, ry.key, (rx.file, ry.file), text))
         if len(merges) == before:
             break
@@ -524,37 +547,103 @@ class _Compatibility:
         return None
 
 
-def _full_pairing(
+_MAX_PAIRING = 10  # leftovers per side beyond which pairings are not enumerated
+_UNKNOWN_GAP = 200.0  # days counted for a pair whose ages are not both known
+
+
+def _pairings(
     records: Sequence[LinkInput],
-    left: list[int],
-    right: list[int],
-    compatible: Callable[[int, int], bool],
-) -> list[tuple[int, int]] | None:
-    """Return a perfect matching of compatible rows (one side unidentified), or None."""
-    allowed = {
+    left_a: list[int],
+    left_b: list[int],
+    compatible: _Compatibility,
+    *,
+    unbalanced: bool,
+) -> list[tuple[int, int, str, int]]:
+    """Return the pairs (x, y, kind, options) of leftovers assigned by elimination.
+
+    Only pairs of compatible rows with at least one unidentified (two named victims were
+    compared by name already). Rows with no such partner are set aside; the smaller side
+    must then be paired whole. kind "forced": the pair is in every such pairing; otherwise,
+    of the pairing with the closest ages, "balanced" when both sides have as many rows,
+    "unbalanced" (only if asked) when not. options: the partners the smaller side's row has.
+    """
+    if len(left_a) > 3 * _MAX_PAIRING or len(left_b) > 3 * _MAX_PAIRING:
+        return []  # a sprawling case: its sides are not enumerated, and say little
+    edges = {
         x: [
             y
-            for y in right
+            for y in left_b
             if (records[x].unidentified or records[y].unidentified) and compatible(x, y)
         ]
-        for x in left
+        for x in left_a
     }
-    match: dict[int, int] = {}
+    side_a = [x for x in left_a if edges[x]]
+    reached = {y for x in side_a for y in edges[x]}
+    side_b = [y for y in left_b if y in reached]
+    if not side_a or len(side_a) > _MAX_PAIRING or len(side_b) > _MAX_PAIRING:
+        return []
+    pairs = {(x, y) for x in side_a for y in edges[x]}
+    if len(side_a) <= len(side_b):
+        small, big, flip = side_a, side_b, False
+    else:
+        small, big, flip = side_b, side_a, True
 
-    def augment(x: int, seen: set[int]) -> bool:
-        for y in allowed[x]:
-            if y in seen:
-                continue
-            seen.add(y)
-            if y not in match or augment(match[y], seen):
-                match[y] = x
-                return True
-        return False
+    def allowed(s: int, g: int) -> bool:
+        return ((g, s) if flip else (s, g)) in pairs
 
-    for x in sorted(left, key=lambda k: len(allowed[k])):
-        if not augment(x, set()):
+    def gap(s: int, g: int) -> float:
+        bx, by = compatible.range(s), compatible.range(g)
+        if bx and by:
+            return max(0.0, by[0] - bx[1], bx[0] - by[1])
+        return _UNKNOWN_GAP
+
+    best = _saturating(small, big, allowed, gap)
+    if best is None:
+        return []
+    balanced = len(small) == len(big)
+    out: list[tuple[int, int, str, int]] = []
+    for s, g in best:
+        without = functools.partial(_allowed_but, allowed, (s, g))
+        if _saturating(small, big, without) is None:
+            kind = "forced"
+        elif balanced or unbalanced:
+            kind = "balanced" if balanced else "unbalanced"
+        else:
+            continue
+        options = sum(allowed(s, h) for h in big)
+        out.append((g, s, kind, options) if flip else (s, g, kind, options))
+    return out
+
+
+def _allowed_but(
+    allowed: Callable[[int, int], bool], banned: tuple[int, int], s: int, g: int
+) -> bool:
+    return (s, g) != banned and allowed(s, g)
+
+
+def _saturating(
+    small: list[int],
+    big: list[int],
+    allowed: Callable[[int, int], bool],
+    cost: Callable[[int, int], float] | None = None,
+) -> list[tuple[int, int]] | None:
+    """Return the cheapest pairing of every row of small with a row of big, or None."""
+    # Dynamic programming over the sets of rows of big taken, small's rows in order.
+    states: dict[int, tuple[float, list[tuple[int, int]]]] = {0: (0.0, [])}
+    for s in small:
+        nxt: dict[int, tuple[float, list[tuple[int, int]]]] = {}
+        for mask, (total, chosen) in states.items():
+            for k, g in enumerate(big):
+                if mask >> k & 1 or not allowed(s, g):
+                    continue
+                value = total + (cost(s, g) if cost else 0.0)
+                key = mask | 1 << k
+                if key not in nxt or value < nxt[key][0]:
+                    nxt[key] = (value, [*chosen, (s, g)])
+        if not nxt:
             return None
-    return [(x, y) for y, x in match.items()]
+        states = nxt
+    return min(states.values(), key=lambda st: st[0])[1]
 
 
 def _one_per_person(rows: list[int], label: Callable[[int], int]) -> list[int]:
