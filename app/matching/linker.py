@@ -22,6 +22,7 @@ from app.matching.cases import (
     case_files,
     infer_by_elimination,
     link_cases,
+    prepare_cases,
 )
 from app.matching.clustering import cluster_pairs, components_pairs
 from app.matching.comparisons import Comparator, compile_comparisons, doc_distance
@@ -261,14 +262,25 @@ class Linker:
         a, b, stats = blocking.pairs(max(n, 1))
         a, b, ka, kb = self._drop_hopeless(table, a, b)
         watch.lap("blocking")
-        levels, compared = self._compare_chunked(table, a, b)
-        everything = bool(compared.all())
-        known_levels, _ = self.comparator.compare(table, ka, table, kb)
         rng = np.random.default_rng(s.seed)
         size = min(s.random_pairs_for_u, n * 4)
         ra, rb = rng.integers(0, max(n, 1), size), rng.integers(0, max(n, 1), size)
         ra, rb = ra[ra != rb], rb[ra != rb]
-        rand_levels, _ = self.comparator.compare(table, ra, table, rb)
+        aside: dict[str, object] = {}
+
+        def meanwhile() -> None:
+            # What does not need the candidate pairs' levels, while the workers make them.
+            aside["known"] = self.comparator.compare(table, ka, table, kb)[0]
+            aside["random"] = self.comparator.compare(table, ra, table, rb)[0]
+            aside["files"] = case_files(inputs)
+            prepare_cases(inputs, aside["files"], case_memo)  # type: ignore[arg-type]
+
+        case_memo = CaseMemo()
+        levels, compared = self._compare_chunked(table, a, b, meanwhile=meanwhile)
+        everything = bool(compared.all())
+        known_levels: I8 = aside.pop("known")  # type: ignore[assignment]
+        rand_levels: I8 = aside.pop("random")  # type: ignore[assignment]
+        files: dict[str, CaseFile] = aside.pop("files")  # type: ignore[assignment]
         judged = self._judgement_pairs(table, judgements or {})
         watch.lap("compare")
         scored = np.flatnonzero(compared)
@@ -282,8 +294,6 @@ class Linker:
         )
         passes = 1 if case_col is None else 2
         case_labels: dict[str, int] = {}
-        files: dict[str, CaseFile] | None = None
-        case_memo = CaseMemo()
         for step in range(passes):
             if step == 1 and case_col is not None:
                 file_codes = [r.file for r in inputs]
@@ -358,8 +368,6 @@ class Linker:
                 must_link=[p for p, same in judged.items() if same],
             )
             watch.lap(f"cluster {step + 1}")
-            if files is None:
-                files = case_files(inputs)
             case_labels, case_links = link_cases(
                 inputs, roots.tolist(), files=files, memo=case_memo
             )
@@ -436,13 +444,19 @@ class Linker:
         return out
 
     def _compare_chunked(
-        self, table: RecordTable, a: I64, b: I64, chunk: int = 1 << 20
+        self,
+        table: RecordTable,
+        a: I64,
+        b: I64,
+        chunk: int = 1 << 20,
+        meanwhile: Callable[[], None] | None = None,
     ) -> tuple[I8, npt.NDArray[np.bool_]]:
         """Compare pairs in chunks, keeping only the levels (tf codes follow from them).
 
         With settings.skip_incompatible, pairs that Comparator.incompatible rules out get
         only their integer levels (names and documents read missing) and compared=False.
-        Chunks go to settings.workers forked processes when there are enough pairs.
+        Chunks go to settings.workers forked processes when there are enough pairs; this
+        process runs meanwhile() while they work (before the chunks, without workers).
         """
         width = len(self.comparator.comparisons)
         levels = np.empty((len(a), width), dtype=np.int8)
@@ -454,9 +468,10 @@ class Linker:
             self.comparator.prepare(table)
         ranges = [(lo, min(lo + chunk, len(a))) for lo in range(0, len(a), chunk)]
         state = (self.comparator, self.settings.skip_incompatible, table, a, b)
-        for (lo, hi), (part, done) in zip(
-            ranges, fork_map(_compare_range, state, ranges, workers), strict=True
-        ):
+        results = fork_map(_compare_range, state, ranges, workers)
+        if meanwhile is not None:
+            meanwhile()
+        for (lo, hi), (part, done) in zip(ranges, results, strict=True):
             levels[lo:hi] = part
             compared[lo:hi] = done
         return levels, compared

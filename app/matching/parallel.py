@@ -56,26 +56,33 @@ def _run(task: Any) -> Any:
 def fork_map(
     fn: Callable[[S, T], R], state: S, tasks: Sequence[T], workers: int
 ) -> Iterator[R]:
-    """Yield fn(state, task) for each task, in order, from up to `workers` forked processes.
+    """Return an iterator of fn(state, task) for each task, in order, from forked workers.
 
+    The workers start at once: the caller may do other work before reading the results.
     state is inherited by the workers (not pickled); tasks and results are. With one worker
-    or one task, or where fork is unavailable, runs here.
+    or one task, or where fork is unavailable, the tasks run here as the results are read.
     """
     global _JOB
     workers = min(workers, len(tasks))
     if workers <= 1 or not can_fork():
-        for task in tasks:
-            yield fn(state, task)
-        return
+        return (fn(state, task) for task in tasks)
     _JOB = (fn, state)
     try:
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(workers, initializer=_init) as pool:
-            yield from pool.imap(_run, tasks, chunksize=1)
-            pool.close()
-            pool.join()
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_init)
     finally:
+        # Forked already: the workers hold their copy.
         _JOB = None
+    results = pool.imap(_run, tasks, chunksize=1)
+    return _drain(pool, results)
+
+
+def _drain(pool: Any, results: Iterator[R]) -> Iterator[R]:
+    try:
+        yield from results
+        pool.close()
+        pool.join()
+    finally:
+        pool.terminate()
 
 
 def children_cpu() -> float:
