@@ -390,7 +390,11 @@ class BlockingIndex:
         order = sorted(range(len(self.rules)), key=lambda r: _COST[self.rules[r].key])
         state = (self, cols, pair_codes)
         built = dict(
-            zip(order, fork_map(_build_rule, state, [self.rules[r] for r in order], workers))
+            zip(
+                order,
+                fork_map(_build_rule, state, [self.rules[r] for r in order], workers),
+                strict=True,
+            )
         )
         for r in range(len(self.rules)):
             rows, keys, splits, wide, codes = built.pop(r)
@@ -401,9 +405,7 @@ class BlockingIndex:
             if self._codes is not None and codes is not None:
                 self._codes.append(codes)
 
-    def _build(
-        self, rule: BlockingRule, cols: _Columns
-    ) -> tuple[I64, I64, list[I64], list[I64]]:
+    def _build(self, rule: BlockingRule, cols: _Columns) -> tuple[I64, I64, list[I64], list[I64]]:
         """Return the sorted rows and keys of one rule's (split) blocks, and its split keys."""
         rows, keys = _sort_entries(*_entries(rule.key, cols))
         splits: list[I64] = []

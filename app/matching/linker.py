@@ -245,7 +245,8 @@ class Linker:
         s = self.settings
         watch = _Stopwatch()
         inputs = [_as_input(r) for r in records]
-        table = RecordTable(inputs)
+        # Rows, not pairs, decide: about ten pairs a row at 100k rows.
+        table = RecordTable(inputs, workers=self._workers(10 * len(inputs)))
         n = len(table)
         tf = TermFrequencies()
         tf.add(table)
@@ -255,7 +256,6 @@ class Linker:
             s.blocking,
             s.max_block_size,
             s.split_block_size,
-            # Rows, not pairs, decide: about ten pairs a row at 100k rows.
             workers=self._workers(10 * n),
             pair_codes=True,
         )
@@ -276,18 +276,17 @@ class Linker:
             prepare_cases(inputs, aside["files"], case_memo)  # type: ignore[arg-type]
 
         case_memo = CaseMemo()
-        levels, compared = self._compare_chunked(table, a, b, meanwhile=meanwhile)
+        done = self._compare_pairs(table, a, b, meanwhile=meanwhile)
+        levels, compared = done.levels, done.compared
         everything = bool(compared.all())
         known_levels: I8 = aside.pop("known")  # type: ignore[assignment]
         rand_levels: I8 = aside.pop("random")  # type: ignore[assignment]
         files: dict[str, CaseFile] = aside.pop("files")  # type: ignore[assignment]
         judged = self._judgement_pairs(table, judgements or {})
         watch.lap("compare")
-        scored = np.flatnonzero(compared)
-        tf_codes = self._tf_codes(table, a, levels, scored)
-        del scored
         # The constraints read the document level and the table, which the passes keep.
-        constraint_rules = self._constraints(table, a, b, levels)
+        tf_codes, constraint_rules = done.tf_codes, done.rules
+        del done
         case_col = next(
             (k for k, c in enumerate(self.comparator.comparisons) if c.spec.kind == "case_context"),
             None,
@@ -306,12 +305,11 @@ class Linker:
                 if len(xa):
                     # Appended after the first pass's pairs, so the tf codes of the compared
                     # pairs (in pair order) and the constraints extend the same way.
-                    x_levels, x_compared = self._compare_chunked(table, xa, xb)
-                    x_tf = self._tf_codes(table, xa, x_levels, np.flatnonzero(x_compared))
+                    more = self._compare_pairs(table, xa, xb)
+                    x_levels, x_compared, x_tf = more.levels, more.compared, more.tf_codes
                     tf_codes = {c: np.concatenate([v, x_tf[c]]) for c, v in tf_codes.items()}
-                    constraint_rules = np.concatenate(
-                        [constraint_rules, self._constraints(table, xa, xb, x_levels)]
-                    )
+                    constraint_rules = np.concatenate([constraint_rules, more.rules])
+                    del more
                     a, b = np.concatenate([a, xa]), np.concatenate([b, xb])
                     levels = np.concatenate([levels, x_levels])
                     compared = np.concatenate([compared, x_compared])
@@ -444,57 +442,65 @@ class Linker:
         return out
 
     def _compare_chunked(
-        self,
-        table: RecordTable,
-        a: I64,
-        b: I64,
-        chunk: int = 1 << 20,
-        meanwhile: Callable[[], None] | None = None,
+        self, table: RecordTable, a: I64, b: I64
     ) -> tuple[I8, npt.NDArray[np.bool_]]:
         """Compare pairs in chunks, keeping only the levels (tf codes follow from them).
 
         With settings.skip_incompatible, pairs that Comparator.incompatible rules out get
         only their integer levels (names and documents read missing) and compared=False.
-        Chunks go to settings.workers forked processes when there are enough pairs; this
-        process runs meanwhile() while they work (before the chunks, without workers).
+        """
+        done = self._compare_pairs(table, a, b, extras=False)
+        return done.levels, done.compared
+
+    def _compare_pairs(
+        self,
+        table: RecordTable,
+        a: I64,
+        b: I64,
+        *,
+        extras: bool = True,
+        meanwhile: Callable[[], None] | None = None,
+        chunk: int = 1 << 20,
+    ) -> _Compared:
+        """Compare pairs in chunks (see _compare_chunked); with extras, tf codes and rules too.
+
+        The tf codes are those of the compared pairs, in pair order (Comparator.tf_codes:
+        they follow from the levels), and the rules are _constraints. Chunks go to
+        settings.workers forked processes when there are enough pairs; this process runs
+        meanwhile() while they work (before the chunks, without workers).
         """
         width = len(self.comparator.comparisons)
-        levels = np.empty((len(a), width), dtype=np.int8)
-        compared = np.ones(len(a), dtype=bool)
+        out = _Compared(
+            np.empty((len(a), width), dtype=np.int8),
+            np.ones(len(a), dtype=bool),
+            {c: [] for c in self._tf_columns()} if extras else {},
+            np.zeros(len(a), dtype=np.int8),
+        )
         workers = self._workers(len(a))
         if workers > 1:
             # Smaller chunks keep both workers busy to the end (four per worker at least).
             chunk = min(chunk, max(1 << 12, -(-len(a) // (4 * workers))))
             self.comparator.prepare(table)
         ranges = [(lo, min(lo + chunk, len(a))) for lo in range(0, len(a), chunk)]
-        state = (self.comparator, self.settings.skip_incompatible, table, a, b)
-        results = fork_map(_compare_range, state, ranges, workers)
+        results = fork_map(_compare_range, (self, extras, table, a, b), ranges, workers)
         if meanwhile is not None:
             meanwhile()
-        for (lo, hi), (part, done) in zip(ranges, results, strict=True):
-            levels[lo:hi] = part
-            compared[lo:hi] = done
-        return levels, compared
+        for (lo, hi), (part, done, tf, rules) in zip(ranges, results, strict=True):
+            out.levels[lo:hi] = part
+            out.compared[lo:hi] = done
+            if rules is not None:
+                out.rules[lo:hi] = rules
+                for c, codes in tf.items():
+                    out.tf_parts[c].append(codes)
+        return out
+
+    def _tf_columns(self) -> list[int]:
+        return [k for k, c in enumerate(self.comparator.comparisons) if c.spec.term_frequency]
 
     def _workers(self, pairs: int) -> int:
         """Return the worker processes for a stage over this many pairs (1: in process)."""
         s = self.settings
         return s.workers if pairs >= s.parallel_min_pairs else 1
-
-    def _tf_codes(self, table: RecordTable, a: I64, levels: I8, rows: I64) -> dict[int, I32]:
-        """Return the tf codes of the pairs at rows per name column, in chunks.
-
-        Once per run: they follow from the name levels, which the second pass keeps.
-        """
-        cols = [k for k, c in enumerate(self.comparator.comparisons) if c.spec.term_frequency]
-        out = {c: np.empty(len(rows), dtype=np.int32) for c in cols}
-        chunk = 1 << 21
-        for lo in range(0, len(rows), chunk):
-            k = rows[lo : lo + chunk]
-            codes = self.comparator.tf_codes(table, a[k], levels[k])
-            for c in cols:
-                out[c][lo : lo + len(k)] = codes[:, c]
-        return out
 
     def _score_chunked(
         self,
@@ -663,21 +669,48 @@ class Linker:
         return cannot
 
 
+@dataclass
+class _Compared:
+    """Levels of candidate pairs, whether compared, tf codes of the compared and rules."""
+
+    levels: I8
+    compared: npt.NDArray[np.bool_]
+    tf_parts: dict[int, list[I32]]
+    rules: I8
+
+    @property
+    def tf_codes(self) -> dict[int, I32]:
+        """Return the tf codes of the compared pairs per name column."""
+        return {
+            c: np.concatenate(p) if p else np.zeros(0, dtype=np.int32)
+            for c, p in self.tf_parts.items()
+        }
+
+
 def _compare_range(
-    state: tuple[Comparator, bool, RecordTable, I64, I64], bounds: tuple[int, int]
-) -> tuple[I8, npt.NDArray[np.bool_]]:
-    """Return the levels and compared flags of pairs lo..hi (see Linker._compare_chunked)."""
-    cmp, skip_incompatible, table, a, b = state
+    state: tuple[Linker, bool, RecordTable, I64, I64], bounds: tuple[int, int]
+) -> tuple[I8, npt.NDArray[np.bool_], dict[int, I32], I8 | None]:
+    """Return levels, compared flags, tf codes and rules of pairs lo..hi (_compare_pairs)."""
+    linker, extras, table, a, b = state
+    cmp = linker.comparator
     lo, hi = bounds
     x, y = a[lo:hi], b[lo:hi]
-    if not skip_incompatible:
-        return cmp.compare(table, x, table, y)[0], np.ones(hi - lo, dtype=bool)
-    cheap = cmp.cheap_levels(table, x, table, y)
-    skip = cmp.incompatible(table, x, table, y, cheap)
-    full = np.flatnonzero(~skip)
-    part = cheap
-    part[full] = cmp.compare(table, x[full], table, y[full], cheap[full])[0]
-    return part, ~skip
+    if not linker.settings.skip_incompatible:
+        part = cmp.compare(table, x, table, y)[0]
+        done = np.ones(hi - lo, dtype=bool)
+    else:
+        cheap = cmp.cheap_levels(table, x, table, y)
+        skip = cmp.incompatible(table, x, table, y, cheap)
+        full = np.flatnonzero(~skip)
+        part = cheap
+        part[full] = cmp.compare(table, x[full], table, y[full], cheap[full])[0]
+        done = ~skip
+    if not extras:
+        return part, done, {}, None
+    rows = np.flatnonzero(done)
+    codes = cmp.tf_codes(table, x[rows], part[rows])
+    tf = {c: np.ascontiguousarray(codes[:, c]) for c in linker._tf_columns()}
+    return part, done, tf, linker._constraints(table, x, y, part)
 
 
 def _apply_merges(roots: I64, merges: list[tuple[int, int]]) -> I64:

@@ -53,9 +53,7 @@ def _run(task: Any) -> Any:
     return fn(state, task)
 
 
-def fork_map(
-    fn: Callable[[S, T], R], state: S, tasks: Sequence[T], workers: int
-) -> Iterator[R]:
+def fork_map(fn: Callable[[S, T], R], state: S, tasks: Sequence[T], workers: int) -> Iterator[R]:
     """Return an iterator of fn(state, task) for each task, in order, from forked workers.
 
     The workers start at once: the caller may do other work before reading the results.
