@@ -510,15 +510,20 @@ class Linker:
         tf: TermFrequencies,
         chunk: int = 1 << 21,
     ) -> F64:
-        """Calibrate term frequencies, then score all pairs in chunks."""
-        model.calibrate_tf_columns({c: x[x > 0] for c, x in tf_codes.items()}, tf)
+        """Calibrate term frequencies, then score all pairs in chunks (in workers if many)."""
+        model.calibrate_tf_counts({c: np.bincount(x) for c, x in tf_codes.items()}, tf)
         size = 1 + max((int(x.max(initial=0)) for x in tf_codes.values()), default=0)
         adjust = model.tf_adjustments(tf, self.settings.tf_weight_bounds, size)
         out = np.empty(len(levels), dtype=np.float64)
-        for lo in range(0, len(levels), chunk):
-            hi = min(lo + chunk, len(levels))
-            part = {c: x[lo:hi] for c, x in tf_codes.items()}
-            out[lo:hi] = model.score_levels(levels[lo:hi], part, adjust)
+        workers = self._workers(len(levels))
+        if workers > 1:
+            chunk = min(chunk, max(1 << 12, -(-len(levels) // (2 * workers))))
+        ranges = [(lo, min(lo + chunk, len(levels))) for lo in range(0, len(levels), chunk)]
+        state = (model, levels, tf_codes, adjust)
+        for (lo, hi), part in zip(
+            ranges, fork_map(_score_range, state, ranges, workers), strict=True
+        ):
+            out[lo:hi] = part
         return out
 
     def _decide(self, prob: F64, rules: I8, compared: npt.NDArray[np.bool_]) -> I8:
@@ -711,6 +716,15 @@ def _compare_range(
     codes = cmp.tf_codes(table, x[rows], part[rows])
     tf = {c: np.ascontiguousarray(codes[:, c]) for c in linker._tf_columns()}
     return part, done, tf, linker._constraints(table, x, y, part)
+
+
+def _score_range(
+    state: tuple[FellegiSunter, I8, dict[int, I32], dict[int, F64]], bounds: tuple[int, int]
+) -> F64:
+    """Return the log2 odds of pairs lo..hi (see Linker._score_chunked)."""
+    model, levels, tf_codes, adjust = state
+    lo, hi = bounds
+    return model.score_levels(levels[lo:hi], {c: x[lo:hi] for c, x in tf_codes.items()}, adjust)
 
 
 def _apply_merges(roots: I64, merges: list[tuple[int, int]]) -> I64:
