@@ -364,6 +364,7 @@ class Linker:
                 cannot_link=self._cannot_link(table, negatives),
                 cannot_link_many=self._cannot_link_many(table, negatives),
                 must_link=[p for p, same in judged.items() if same],
+                workers=self._workers(len(a)),
             )
             watch.lap(f"cluster {step + 1}")
             case_labels, case_links = link_cases(

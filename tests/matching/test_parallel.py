@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from app.matching import Linker, LinkResult
+from app.matching import Linker, LinkResult, clustering
 from app.matching.blocking import BlockingIndex
 from app.matching.parallel import can_fork, default_workers, fork_map
 from app.matching.records import RecordTable, from_common
@@ -39,7 +39,9 @@ def test_default_workers_is_at_least_one_and_at_most_two() -> None:
 def runs() -> tuple[LinkResult, LinkResult]:
     records = population(1500, seed=5)
     serial = Linker(LinkageSettings(workers=1)).link(records)
-    parallel = Linker(LinkageSettings(workers=2, parallel_min_pairs=0)).link(records)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(clustering, "_PARALLEL_EDGES", 0)  # cluster in workers too
+        parallel = Linker(LinkageSettings(workers=2, parallel_min_pairs=0)).link(records)
     return serial, parallel
 
 
@@ -71,7 +73,8 @@ def test_blocking_built_by_workers_is_the_one_built_here() -> None:
     there = BlockingIndex(
         table, s.blocking, s.max_block_size, s.split_block_size, workers=2, pair_codes=True
     )
-    for x, y in zip(here.sorted_keys + here.sorted_rows, there.sorted_keys + there.sorted_rows):
+    mine, theirs = here.sorted_keys + here.sorted_rows, there.sorted_keys + there.sorted_rows
+    for x, y in zip(mine, theirs, strict=True):
         np.testing.assert_array_equal(x, y)
     a1, b1, st1 = here.pairs(len(table))
     a2, b2, st2 = there.pairs(len(table))
@@ -80,3 +83,25 @@ def test_blocking_built_by_workers_is_the_one_built_here() -> None:
     assert st1 == st2
     new = from_common(population(1, seed=11)[0])
     np.testing.assert_array_equal(here.candidates(new), there.candidates(new))
+
+
+def test_judgements_are_applied_alike_in_workers(runs: tuple[LinkResult, LinkResult]) -> None:
+    serial, _ = runs
+    records = population(1500, seed=5)
+    keys, labels = serial.keys, serial.labels
+    linked = np.flatnonzero(labels[serial.pair_a] == labels[serial.pair_b])[:3]
+    apart = np.flatnonzero(labels[serial.pair_a] != labels[serial.pair_b])[:3]
+    judgements = {
+        (keys[int(serial.pair_a[k])], keys[int(serial.pair_b[k])]): bool(k in apart)
+        for k in np.concatenate([linked, apart]).tolist()
+    }
+    one = Linker(LinkageSettings(workers=1)).link(records, judgements=judgements)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(clustering, "_PARALLEL_EDGES", 0)
+        two = Linker(LinkageSettings(workers=2, parallel_min_pairs=0)).link(
+            records, judgements=judgements
+        )
+    assert not np.array_equal(one.labels, serial.labels)  # the judgements changed something
+    np.testing.assert_array_equal(one.labels, two.labels)
+    np.testing.assert_array_equal(one.status_code, two.status_code)
+    np.testing.assert_array_equal(one.rule_code, two.rule_code)
