@@ -9,9 +9,9 @@ streamed to files with generate_to (kept under --dir when given, else a temp dir
 in chunks with the adapters and converted to LinkInputs straight away so memory stays
 flat, then linked; with --dir the parsed inputs are kept as inputs.pkl and reused. Prints
 parse/convert (or reload) and link wall and CPU (with the linkage worker processes), the
-peak PSS of the linking process and its workers together, per-stage wall/CPU/peak RSS, candidate pairs
-and, when --quality (default up to 300k rows), blocking recall and pairwise P/R/F1 over
-victim rows.
+peak PSS of the linking process and its workers together, per-stage wall/CPU/peak RSS,
+candidate pairs and, when --quality (default up to 300k rows), blocking recall and pairwise
+P/R/F1 over victim rows.
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ class _TreeMemory:
 
 def child(folder: Path, quality: bool, keep: bool, workers: int | None) -> None:
     """Parse and link one world; print a JSON line of measurements."""
-    from app.matching import Linker, LinkageSettings
+    from app.matching import LinkageSettings, Linker
 
     cache = folder / "inputs.pkl"
     if cache.exists():
