@@ -306,14 +306,11 @@ def _sort_entries(rows: I64, keys: I64) -> tuple[I64, I64]:
     return rows[keep], keys[keep]
 
 
-# The department of residence comes last: blocks of common names still above split_block
-# after the others grow with the population (1,077,278 rows: 20.8 M -> 19.4 M candidate
-# pairs with it, the same 2,268 true victim pairs missed by blocking).
 _REFINEMENTS: dict[BlockingKey, tuple[str, ...]] = {
     "document": (),
-    "surname_pair": ("given_initial", "sex", "decade", "department"),
-    "given_surname": ("surname_initials", "sex", "decade", "department"),
-    "given_birth_year": ("surname_initials", "sex", "department"),
+    "surname_pair": ("given_initial", "sex", "decade"),
+    "given_surname": ("surname_initials", "sex", "decade"),
+    "given_birth_year": ("surname_initials", "sex"),
     "surname_residence": ("given_initial", "sex", "decade"),
 }
 # Values of a refinement are below its radix (initials, sex, decades: below _SMALL).
@@ -362,7 +359,7 @@ class BlockingIndex:
     """Integer blocking keys of a table; yields candidate pairs and candidates of a new record.
 
     A block larger than split_block is not dropped: its rows are split by the rule's next
-    refinement attribute (an initial, sex, birth decade, department) until it is small enough;
+    refinement attribute (given-name initial, sex, birth decade) until it is small enough;
     only what is still above max_block after every refinement is skipped. Block sizes so
     stay bounded as the population grows, while common surname pairs stay blocked.
     """
