@@ -190,9 +190,6 @@ class _Columns:
             return self.sex
         if name == "decade":
             return self.decade
-        if name == "department":
-            # Department of residence (ubigeo DDPPdd), 0 when unknown.
-            return np.where(self.residence >= 0, self.residence // 10000 % (_SMALL - 1) + 1, 0)
         if name == "surname_initials":
             lo = np.minimum(self.pat_init, self.mat_init)
             hi = np.maximum(self.pat_init, self.mat_init)
