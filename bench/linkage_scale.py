@@ -2,16 +2,14 @@
 
 Usage:
     .venv/bin/python bench/linkage_scale.py [--scales 2.7 27] [--seed 1] [--dir DIR]
-        [--workers N]
 
 Each scale runs in a child process (so peak RSS is its own ru_maxrss): the world is
 streamed to files with generate_to (kept under --dir when given, else a temp dir), parsed
 in chunks with the adapters and converted to LinkInputs straight away so memory stays
 flat, then linked; with --dir the parsed inputs are kept as inputs.pkl and reused. Prints
-parse/convert (or reload) and link wall and CPU (with the linkage worker processes), the
-peak PSS of the linking process and its workers together, per-stage wall/CPU/peak RSS,
-candidate pairs and, when --quality (default up to 300k rows), blocking recall and pairwise
-P/R/F1 over victim rows.
+parse/convert (or reload) and link wall and CPU, per-stage wall/CPU/peak RSS, candidate pairs
+and, when --quality (default up to 300k rows), blocking recall and pairwise P/R/F1 over
+victim rows.
 """
 
 from __future__ import annotations
@@ -127,59 +125,9 @@ def _quality(
     }
 
 
-class _TreeMemory:
-    """Sample the summed PSS of this process and its children (linkage workers).
-
-    ru_maxrss sees one process; workers share the table's pages copy-on-write, so the sum
-    of their RSS would count those pages twice. PSS splits shared pages among sharers.
-    Reading smaps_rollup of a 3 GiB process costs tens of ms of this process's CPU: once a
-    second, not more often (every 0.1 s it took about a third of a core).
-    """
-
-    def __init__(self, every: float = 1.0) -> None:
-        import threading
-
-        self.peak_mib = 0.0
-        self._stop = threading.Event()
-        self._every = every
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    @staticmethod
-    def _pss_kib(pid: int) -> int:
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as fh:
-                for line in fh:
-                    if line.startswith("Pss:"):
-                        return int(line.split()[1])
-        except OSError:
-            pass
-        return 0
-
-    def _pids(self) -> list[int]:
-        me = os.getpid()
-        out = [me]
-        try:
-            with open(f"/proc/{me}/task/{me}/children") as fh:
-                out += [int(p) for p in fh.read().split()]
-        except OSError:
-            pass
-        return out
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._every):
-            total = sum(self._pss_kib(p) for p in self._pids()) / 1024
-            self.peak_mib = max(self.peak_mib, total)
-
-    def stop(self) -> float:
-        self._stop.set()
-        self._thread.join()
-        return self.peak_mib
-
-
-def child(folder: Path, quality: bool, keep: bool, workers: int | None) -> None:
+def child(folder: Path, quality: bool, keep: bool) -> None:
     """Parse and link one world; print a JSON line of measurements."""
-    from app.matching import LinkageSettings, Linker
+    from app.matching import Linker
 
     cache = folder / "inputs.pkl"
     if cache.exists():
@@ -194,18 +142,9 @@ def child(folder: Path, quality: bool, keep: bool, workers: int | None) -> None:
             with open(cache, "wb") as fh:
                 pickle.dump((inputs, truth, unidentified), fh, protocol=5)
     rss_parse = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    settings = LinkageSettings() if workers is None else LinkageSettings(workers=workers)
-    memory = _TreeMemory()
-
-    def cpu_now() -> float:
-        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return time.process_time() + kids.ru_utime + kids.ru_stime
-
-    t0, c0 = time.perf_counter(), cpu_now()
-    result = Linker(settings).link(inputs)
-    # CPU of this process and of its worker processes.
-    wall, cpu = time.perf_counter() - t0, cpu_now() - c0
-    peak_pss = memory.stop()
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = Linker().link(inputs)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     out: dict[str, Any] = {
         "rows": len(inputs),
         "parse_wall": pwall,
@@ -213,8 +152,6 @@ def child(folder: Path, quality: bool, keep: bool, workers: int | None) -> None:
         "rss_after_parse_mib": rss_parse,
         "link_wall": wall,
         "link_cpu": cpu,
-        "workers": settings.workers,
-        "peak_pss_mib": peak_pss,
         "pairs": len(result.pair_a),
         "blocking": [(s.rule, s.pairs, s.new_pairs, s.skipped_blocks) for s in result.blocking],
         "stages": [(t.stage, t.wall, t.cpu, t.peak_rss_mib) for t in result.stages],
@@ -236,10 +173,9 @@ def main() -> None:
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--quality", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--keep", action="store_true", help=argparse.SUPPRESS)
-    ap.add_argument("--workers", type=int, help="linkage worker processes (default: settings)")
     args = ap.parse_args()
     if args.child:
-        child(args.child, args.quality, args.keep, args.workers)
+        child(args.child, args.quality, args.keep)
         return
     from app.demo import WorldConfig, generate_to
 
@@ -259,8 +195,6 @@ def main() -> None:
                 cmd.append("--quality")
             if args.dir:
                 cmd.append("--keep")
-            if args.workers is not None:
-                cmd += ["--workers", str(args.workers)]
             t = time.perf_counter()
             proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
             total = time.perf_counter() - t
@@ -273,18 +207,13 @@ def main() -> None:
             print(f"== scale {scale:g} seed {args.seed}: {r['rows']:,} rows")
             print(f"   parse+convert wall {r['parse_wall']:.1f}s cpu {r['parse_cpu']:.1f}s")
             print(
-                f"   link wall {r['link_wall']:.1f}s cpu {r['link_cpu']:.1f}s"
-                f" ({r['workers']} workers, cpu includes them);"
-                f" pairs {r['pairs']:,} ({r['pairs'] / max(r['rows'], 1):.1f}/row);"
-                f" peak PSS with workers {r['peak_pss_mib']:.0f} MiB"
+                f"   link wall {r['link_wall']:.1f}s cpu {r['link_cpu']:.1f}s;"
+                f" pairs {r['pairs']:,} ({r['pairs'] / max(r['rows'], 1):.1f}/row)"
             )
             for rule, pairs, new, skipped in r["blocking"]:
                 print(f"     {rule:<34} pairs {pairs:>10,} new {new:>10,} skipped {skipped}")
             for stage, swall, scpu, peak in r["stages"]:
-                print(
-                    f"     {stage:<14} wall {swall:7.1f}s cpu {scpu:7.1f}s"
-                    f" cpu/wall {scpu / max(swall, 1e-9):4.2f} peak {peak:6.0f} MiB"
-                )
+                print(f"     {stage:<14} wall {swall:7.1f}s cpu {scpu:7.1f}s peak {peak:6.0f} MiB")
             print(
                 f"   child total wall {total:.1f}s; peak RSS (children so far)"
                 f" {usage.ru_maxrss / 1024:.0f} MiB; RSS after parse {r['rss_after_parse_mib']:.0f}"

@@ -9,7 +9,6 @@ import numpy as np
 import numpy.typing as npt
 
 from app.matching.normalize import phonetic
-from app.matching.parallel import fork_map
 from app.matching.records import LinkInput, RecordTable
 from app.matching.settings import BlockingKey, BlockingRule
 
@@ -367,9 +366,6 @@ class BlockingIndex:
         rules: Sequence[BlockingRule],
         max_block: int,
         split_block: int | None = None,
-        *,
-        workers: int = 1,
-        pair_codes: bool = False,
     ) -> None:
         self.rules = tuple(rules)
         self.max_block = max_block
@@ -383,77 +379,43 @@ class BlockingIndex:
         # ...and those of them small enough for a row of unknown value to join every part.
         self.wildcard_keys: list[list[I64]] = []
         cols = _Columns(table, self.phonetics)
-        # Candidate pair codes of each rule (row * len(table) + row), made with its blocks
-        # while the workers have them at hand; pairs() takes them.
-        self._codes: list[tuple[I64, int]] | None = [] if pair_codes else None
-        # Largest rules first, so that two workers finish together.
-        order = sorted(range(len(self.rules)), key=lambda r: _COST[self.rules[r].key])
-        state = (self, cols, pair_codes)
-        built = dict(
-            zip(
-                order,
-                fork_map(_build_rule, state, [self.rules[r] for r in order], workers),
-                strict=True,
-            )
-        )
-        for r in range(len(self.rules)):
-            rows, keys, splits, wide, codes = built.pop(r)
+        for rule in self.rules:
+            rows, keys = _sort_entries(*_entries(rule.key, cols))
+            splits: list[I64] = []
+            wide: list[I64] = []
+            for name in _REFINEMENTS[rule.key]:
+                sizes = _group_sizes(keys)
+                big = sizes > self.split_block
+                if not big.any():
+                    break
+                splits.append(_sorted_unique(keys[big]))
+                wide.append(_sorted_unique(keys[big & (sizes <= self.max_block)]))
+                value = cols.refinement(name)[rows]
+                rows, keys = _sort_entries(
+                    *_split(
+                        rows,
+                        keys,
+                        sizes,
+                        self.split_block,
+                        self.max_block,
+                        value,
+                        _RADIX.get(name, _SMALL),
+                    )
+                )
+                del sizes, big, value
             self.split_keys.append(splits)
             self.wildcard_keys.append(wide)
             self.sorted_keys.append(keys)
             self.sorted_rows.append(rows)
-            if self._codes is not None and codes is not None:
-                self._codes.append(codes)
-
-    def _build(self, rule: BlockingRule, cols: _Columns) -> tuple[I64, I64, list[I64], list[I64]]:
-        """Return the sorted rows and keys of one rule's (split) blocks, and its split keys."""
-        rows, keys = _sort_entries(*_entries(rule.key, cols))
-        splits: list[I64] = []
-        wide: list[I64] = []
-        for name in _REFINEMENTS[rule.key]:
-            sizes = _group_sizes(keys)
-            big = sizes > self.split_block
-            if not big.any():
-                break
-            splits.append(_sorted_unique(keys[big]))
-            wide.append(_sorted_unique(keys[big & (sizes <= self.max_block)]))
-            value = cols.refinement(name)[rows]
-            rows, keys = _sort_entries(
-                *_split(
-                    rows,
-                    keys,
-                    sizes,
-                    self.split_block,
-                    self.max_block,
-                    value,
-                    _RADIX.get(name, _SMALL),
-                )
-            )
-            del sizes, big, value
-        return rows, keys, splits, wide
-
-    def _rule_codes(self, keys: I64, rows: I64, n: int) -> tuple[I64, int]:
-        """Return the sorted distinct pair codes (a * n + b, a < b) of one rule, and skips."""
-        a, b, skipped = _pairs_in_groups(keys, rows, self.max_block)
-        a *= n
-        a += b
-        del b
-        return _sorted_unique(a), skipped
 
     def pairs(self, n: int) -> tuple[I64, I64, list[BlockingStats]]:
         """Return deduplicated candidate pairs (a < b) and per-rule statistics."""
         seen = np.empty(0, dtype=np.int64)
         stats: list[BlockingStats] = []
-        made = self._codes if n == len(self.table) else None
-        self._codes = None  # once: they are as large as the pairs
-        for r, (rule, keys, rows) in enumerate(
-            zip(self.rules, self.sorted_keys, self.sorted_rows, strict=True)
-        ):
-            if made is not None:
-                codes, skipped = made[r]
-                made[r] = (codes[:0], 0)
-            else:
-                codes, skipped = self._rule_codes(keys, rows, n)
+        for rule, keys, rows in zip(self.rules, self.sorted_keys, self.sorted_rows, strict=True):
+            a, b, skipped = _pairs_in_groups(keys, rows, self.max_block)
+            codes = _sorted_unique(a * n + b)
+            del a, b
             fresh = codes[~_sorted_member(codes, seen)]
             stats.append(BlockingStats(rule.name, len(codes), len(fresh), skipped))
             del codes
@@ -542,26 +504,6 @@ class BlockingIndex:
             return empty, empty
         codes = np.unique(np.concatenate(out))
         return codes // width, codes % width
-
-
-# Rules in order of decreasing work on a national register (blocks grow with it).
-_COST: dict[BlockingKey, int] = {
-    "given_surname": 0,
-    "given_birth_year": 1,
-    "surname_pair": 2,
-    "surname_residence": 3,
-    "document": 4,
-}
-
-
-def _build_rule(
-    state: tuple[BlockingIndex, _Columns, bool], rule: BlockingRule
-) -> tuple[I64, I64, list[I64], list[I64], tuple[I64, int] | None]:
-    """Build one rule's blocks (in a worker), with its pair codes when asked."""
-    index, cols, pair_codes = state
-    rows, keys, splits, wide = index._build(rule, cols)
-    codes = index._rule_codes(keys, rows, cols.n) if pair_codes else None
-    return rows, keys, splits, wide, codes
 
 
 def _merge_sorted(x: I64, y: I64) -> I64:

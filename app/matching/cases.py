@@ -23,7 +23,6 @@ __all__ = [
     "InferredLink",
     "infer_by_elimination",
     "link_cases",
-    "prepare_cases",
 ]
 
 _MAX_DAYS_TO_PROSECUTOR = 730
@@ -170,13 +169,21 @@ def _evidence(
     return score, reasons + rest_reasons
 
 
-def prepare_cases(
+def link_cases(
     records: Sequence[LinkInput],
-    files: dict[str, CaseFile],
-    memo: CaseMemo,
+    person: Sequence[int],
+    *,
     min_score: float = 3.0,
-) -> None:
-    """Fill memo with what link_cases needs that does not depend on persons (once)."""
+    files: dict[str, CaseFile] | None = None,
+    memo: CaseMemo | None = None,
+) -> tuple[dict[str, int], list[CaseLink]]:
+    """Group files into cases by complaint number, shared persons, date and place.
+
+    files: the case files of records (case_files(records)), when the caller already has them;
+    memo: person-independent evidence of file pairs, kept by the caller between passes.
+    """
+    memo = memo if memo is not None else CaseMemo()
+    files = files if files is not None else _files(records)
     if memo.of_files is not files:
         memo.of_files, memo.shared = files, {}
         memo.names = sorted(files)
@@ -203,25 +210,6 @@ def prepare_cases(
             dtype=np.int64,
             count=len(memo.static_links),
         )
-
-
-def link_cases(
-    records: Sequence[LinkInput],
-    person: Sequence[int],
-    *,
-    min_score: float = 3.0,
-    files: dict[str, CaseFile] | None = None,
-    memo: CaseMemo | None = None,
-) -> tuple[dict[str, int], list[CaseLink]]:
-    """Group files into cases by complaint number, shared persons, date and place.
-
-    files: the case files of records (case_files(records)), when the caller already has them;
-    memo: person-independent evidence of file pairs, kept by the caller between passes.
-    """
-    memo = memo if memo is not None else CaseMemo()
-    files = files if files is not None else _files(records)
-    prepare_cases(records, files, memo, min_score)
-    names, n_files = memo.names, max(len(memo.names), 1)
     # The files of each person (at most 50: a larger cluster says little), paired in name
     # order, and how many persons each pair of files shares.
     persons = np.asarray(person, dtype=np.int64)[memo.rows]

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-
-from app.matching.parallel import fork_map
 
 __all__ = ["cluster_pairs", "components", "components_pairs"]
 
@@ -19,8 +16,6 @@ B = npt.NDArray[np.bool_]
 # Components up to this size have every intra pair checked against cannot_link up front; a
 # larger one (rare) checks the cross pairs of each merge instead, as the greedy loop always did.
 _PRECHECK_MAX = 64
-# Fewer strong edges than this are clustered in one process: forking costs more.
-_PARALLEL_EDGES = 200_000
 
 
 def components(n: int, a: I64, b: I64) -> I64:
@@ -59,130 +54,6 @@ def components_pairs(nodes: I64, comp: I64) -> tuple[I64, I64]:
     return nodes[left], nodes[right]
 
 
-@dataclass
-class _Greedy:
-    """What the greedy merge loop of cluster_pairs reads (inherited by forked workers)."""
-
-    n: int
-    a: I64
-    b: I64
-    probability: F64
-    root: I64
-    comp: I64
-    size: I64
-    must: list[tuple[int, int]]
-    ma: I64
-    ea: I64
-    eb: I64
-    ep: F64
-    rank: I64
-    cannot_link: Callable[[int, int], bool]
-    many: Callable[[I64, I64], B]
-    mean_threshold: float
-    veto_probability: float
-    parts: int
-
-
-def _greedy(
-    st: _Greedy, part: int
-) -> tuple[I64, I64, list[tuple[int, int, int, float]], list[tuple[int, tuple[int, int, str]]]]:
-    """Run the greedy loop over the components whose label is part modulo st.parts.
-
-    Returns those components' rows and roots, the merges done (rank, a, b, probability)
-    and the judgements applied (position in must, (a, b, "judgement")).
-    """
-    n, a, b, probability, root = st.n, st.a, st.b, st.probability, st.root
-    comp, size, ma, cannot_link, many = st.comp, st.size, st.ma, st.cannot_link, st.many
-    mine = comp % st.parts == part
-    own = mine[st.ea]
-    ea, eb, ep, rank = st.ea[own], st.eb[own], st.ep[own], st.rank[own]
-    must = [(k, i, j) for k, (i, j) in enumerate(st.must) if mine[i]]
-    mean_threshold, veto_probability = st.mean_threshold, st.veto_probability
-    done: list[tuple[int, int, int, float]] = []
-    nodes = np.flatnonzero(((size[comp] > 2) | np.isin(comp, comp[ma])) & mine)
-    small = nodes[size[comp[nodes]] <= _PRECHECK_MAX]
-    fx, fy = components_pairs(small, comp)
-    bad = many(fx, fy) if len(fx) else np.zeros(0, dtype=bool)
-    fx, fy = fx[bad], fy[bad]
-    precheck = np.zeros(n, dtype=bool)
-    precheck[small] = True
-    # Rows whose component is too large to precheck: cross pairs are checked per merge.
-    unchecked = set(nodes[~precheck[nodes]].tolist())
-    forbid: dict[int, set[int]] = {}
-    for x, y in zip(fx.tolist(), fy.tolist(), strict=True):
-        forbid.setdefault(x, set()).add(y)
-        forbid.setdefault(y, set()).add(x)
-    del fx, fy, bad
-    inside = np.zeros(n, dtype=bool)
-    inside[nodes] = True
-    keep = inside[a] & inside[b]
-    keep[keep] = comp[a[keep]] == comp[b[keep]]
-    prob_of = dict(
-        zip(
-            (a[keep] * n + b[keep]).tolist(),
-            probability[keep].tolist(),
-            strict=True,
-        )
-    )
-    del keep, inside
-    members: dict[int, list[int]] = {}
-    barred: dict[int, set[int]] = {}  # rows a cluster may not join, when any
-
-    def group(i: int) -> list[int]:
-        return members.get(i) or [i]
-
-    def union(ra: int, rb: int) -> None:
-        ga, gb = group(ra), group(rb)
-        if len(ga) < len(gb):
-            ra, rb, ga, gb = rb, ra, gb, ga
-        members[ra] = ga + gb
-        members.pop(rb, None)
-        for x in gb:
-            root[x] = ra
-        fa, fb = barred.pop(ra, None) or forbid.get(ra), barred.pop(rb, None) or forbid.get(rb)
-        if fa or fb:
-            barred[ra] = (fa or set()) | (fb or set())
-
-    judged: list[tuple[int, tuple[int, int, str]]] = []
-    for k, i, j in must:
-        ri, rj = int(root[i]), int(root[j])
-        if ri != rj:
-            union(ri, rj)
-            judged.append((k, (i, j, "judgement")))
-
-    def forbidden(ra: int, rb: int, ga: list[int], gb: list[int]) -> bool:
-        if ra in unchecked:
-            return any(cannot_link(x, y) for x in ga for y in gb)
-        fa = barred.get(ra) if ra in members else forbid.get(ra)
-        return fa is not None and not fa.isdisjoint(gb)
-
-    for r, i, j, p in zip(rank.tolist(), ea.tolist(), eb.tolist(), ep.tolist(), strict=True):
-        ri, rj = int(root[i]), int(root[j])
-        if ri == rj:
-            continue
-        ga, gb = group(ri), group(rj)
-        if forbidden(ri, rj, ga, gb):
-            continue
-        if len(ga) + len(gb) > 2:
-            probs = [
-                v
-                for v in (prob_of.get(x * n + y if x < y else y * n + x) for x in ga for y in gb)
-                if v is not None
-            ]
-            # Majority support, not just a high average: one strong link must not outvote
-            # one clear disagreement.
-            support = sum(p_ >= 0.5 for p_ in probs)
-            if probs and (
-                sum(probs) / len(probs) <= mean_threshold
-                or 2 * support <= len(probs)
-                or min(probs) < veto_probability
-            ):
-                continue
-        union(ri, rj)
-        done.append((r, i, j, p))
-    return nodes, root[nodes], done, judged
-
-
 def cluster_pairs(
     n: int,
     a: I64,
@@ -195,7 +66,6 @@ def cluster_pairs(
     cannot_link: Callable[[int, int], bool],
     must_link: Iterable[tuple[int, int]] = (),
     cannot_link_many: Callable[[I64, I64], B] | None = None,
-    workers: int = 1,
 ) -> tuple[I64, list[tuple[int, int, str]]]:
     """Return a cluster label per record and the (a, b, reason) of every merge performed.
 
@@ -205,7 +75,6 @@ def cluster_pairs(
     is below veto_probability, so A~B and B~C do not pull in C
     when A and C clearly disagree. cannot_link_many: cannot_link over arrays of pairs, the
     same answers, when the caller has it (else cannot_link is called pair by pair).
-    workers: forked processes sharing the components out (the same result for any number).
     """
     many = cannot_link_many or (
         lambda x, y: np.fromiter(
@@ -250,36 +119,87 @@ def cluster_pairs(
     ea, eb, ep, rank = ea[rest], eb[rest], ep[rest], rank[rest]
     del pair_comp, rest, pa, pb, ok, first
 
-    # The other components: the greedy loop, over their own rows and pairs only. Components
-    # never interact, so they are shared out among workers by component label.
-    parts = max(workers, 1) if len(ea) >= _PARALLEL_EDGES else 1
-    state = _Greedy(
-        n=n,
-        a=a,
-        b=b,
-        probability=probability,
-        root=root,
-        comp=comp,
-        size=size,
-        must=must,
-        ma=ma,
-        ea=ea,
-        eb=eb,
-        ep=ep,
-        rank=rank,
-        cannot_link=cannot_link,
-        many=many,
-        mean_threshold=mean_threshold,
-        veto_probability=veto_probability,
-        parts=parts,
+    # The other components: the greedy loop, over their own rows and pairs only.
+    nodes = np.flatnonzero((size[comp] > 2) | np.isin(comp, comp[ma]))
+    small = nodes[size[comp[nodes]] <= _PRECHECK_MAX]
+    fx, fy = components_pairs(small, comp)
+    bad = many(fx, fy) if len(fx) else np.zeros(0, dtype=bool)
+    fx, fy = fx[bad], fy[bad]
+    precheck = np.zeros(n, dtype=bool)
+    precheck[small] = True
+    # Rows whose component is too large to precheck: cross pairs are checked per merge.
+    unchecked = set(nodes[~precheck[nodes]].tolist())
+    forbid: dict[int, set[int]] = {}
+    for x, y in zip(fx.tolist(), fy.tolist(), strict=True):
+        forbid.setdefault(x, set()).add(y)
+        forbid.setdefault(y, set()).add(x)
+    del fx, fy, bad
+    inside = np.zeros(n, dtype=bool)
+    inside[nodes] = True
+    keep = inside[a] & inside[b]
+    keep[keep] = comp[a[keep]] == comp[b[keep]]
+    prob_of = dict(
+        zip(
+            (a[keep] * n + b[keep]).tolist(),
+            probability[keep].tolist(),
+            strict=True,
+        )
     )
-    judged: list[tuple[int, tuple[int, int, str]]] = []
-    for rows, their_roots, merged, their_judged in fork_map(
-        _greedy, state, list(range(parts)), parts
-    ):
-        root[rows] = their_roots
-        done.extend(merged)
-        judged.extend(their_judged)
-    judged.sort()
+    del keep, inside
+    members: dict[int, list[int]] = {}
+    barred: dict[int, set[int]] = {}  # rows a cluster may not join, when any
+
+    def group(i: int) -> list[int]:
+        return members.get(i) or [i]
+
+    def union(ra: int, rb: int) -> None:
+        ga, gb = group(ra), group(rb)
+        if len(ga) < len(gb):
+            ra, rb, ga, gb = rb, ra, gb, ga
+        members[ra] = ga + gb
+        members.pop(rb, None)
+        for x in gb:
+            root[x] = ra
+        fa, fb = barred.pop(ra, None) or forbid.get(ra), barred.pop(rb, None) or forbid.get(rb)
+        if fa or fb:
+            barred[ra] = (fa or set()) | (fb or set())
+
+    judged: list[tuple[int, int, str]] = []
+    for i, j in must:
+        ri, rj = int(root[i]), int(root[j])
+        if ri != rj:
+            union(ri, rj)
+            judged.append((i, j, "judgement"))
+
+    def forbidden(ra: int, rb: int, ga: list[int], gb: list[int]) -> bool:
+        if ra in unchecked:
+            return any(cannot_link(x, y) for x in ga for y in gb)
+        fa = barred.get(ra) if ra in members else forbid.get(ra)
+        return fa is not None and not fa.isdisjoint(gb)
+
+    for r, i, j, p in zip(rank.tolist(), ea.tolist(), eb.tolist(), ep.tolist(), strict=True):
+        ri, rj = int(root[i]), int(root[j])
+        if ri == rj:
+            continue
+        ga, gb = group(ri), group(rj)
+        if forbidden(ri, rj, ga, gb):
+            continue
+        if len(ga) + len(gb) > 2:
+            probs = [
+                v
+                for v in (prob_of.get(x * n + y if x < y else y * n + x) for x in ga for y in gb)
+                if v is not None
+            ]
+            # Majority support, not just a high average: one strong link must not outvote
+            # one clear disagreement.
+            support = sum(p_ >= 0.5 for p_ in probs)
+            if probs and (
+                sum(probs) / len(probs) <= mean_threshold
+                or 2 * support <= len(probs)
+                or min(probs) < veto_probability
+            ):
+                continue
+        union(ri, rj)
+        done.append((r, i, j, p))
     done.sort()
-    return root, [x for _, x in judged] + [(i, j, f"p={p:.3f}") for _, i, j, p in done]
+    return root, judged + [(i, j, f"p={p:.3f}") for _, i, j, p in done]

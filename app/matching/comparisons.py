@@ -202,18 +202,8 @@ def unique_inverse(codes: I64) -> tuple[I64, I64]:
     return ordered[start], inverse
 
 
-# rapidfuzz threads per batch: all cores (-1), or 1 inside a linkage worker process.
-_STRING_THREADS = -1
-
-
-def set_string_threads(threads: int) -> None:
-    """Set how many threads rapidfuzz scores a batch with (-1: all cores)."""
-    global _STRING_THREADS
-    _STRING_THREADS = threads
-
-
 def _cpdist(left: npt.NDArray[np.object_], right: npt.NDArray[np.object_], scorer: Any) -> F64:
-    """Score element-wise pairs in C++ across all cores (or _STRING_THREADS)."""
+    """Score element-wise pairs in C++ across all cores."""
     if len(left) < 1024:
         # Thread start-up costs more than a handful of comparisons.
         return np.fromiter(
@@ -222,7 +212,7 @@ def _cpdist(left: npt.NDArray[np.object_], right: npt.NDArray[np.object_], score
             count=len(left),
         )
     return np.asarray(
-        process.cpdist(left.tolist(), right.tolist(), scorer=scorer, workers=_STRING_THREADS),
+        process.cpdist(left.tolist(), right.tolist(), scorer=scorer, workers=-1),
         dtype=np.float64,
     )
 
@@ -305,17 +295,6 @@ class Comparator:
                 self._strings.clear()
             held = self._strings[id(values)] = (values, _Strings())
         return held[1].sync(values)
-
-    def prepare(self, table: RecordTable) -> None:
-        """Derive every per-value array a comparison of this table's rows may need, now.
-
-        Before forking workers: what they would otherwise each derive lazily (and throw
-        away) is then shared with them.
-        """
-        names = self._derived(table.names.values)
-        names.token_sets()
-        docs = self._derived(table.other.values)
-        docs.histograms(np.unique(table.document).astype(np.int64))
 
     def compare(
         self, ta: RecordTable, ia: I64, tb: RecordTable, ib: I64, cheap: I8 | None = None

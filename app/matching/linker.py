@@ -22,13 +22,11 @@ from app.matching.cases import (
     case_files,
     infer_by_elimination,
     link_cases,
-    prepare_cases,
 )
 from app.matching.clustering import cluster_pairs, components_pairs
 from app.matching.comparisons import Comparator, compile_comparisons, doc_distance
 from app.matching.explain import Explanation, FieldWeight
 from app.matching.model import FellegiSunter, ModelParameters, Selector, TermFrequencies
-from app.matching.parallel import children_cpu, fork_map
 from app.matching.records import LinkInput, RecordKey, RecordTable, from_common
 from app.matching.settings import LinkageSettings
 from app.schema.record import CommonRecord
@@ -87,17 +85,14 @@ class StageTiming:
 
 
 class _Stopwatch:
-    """Collect StageTiming per stage: where a large run spends its time and memory.
-
-    CPU includes the worker processes of the stage (counted once they have exited).
-    """
+    """Collect StageTiming per stage: where a large run spends its time and memory."""
 
     def __init__(self) -> None:
         self.stages: list[StageTiming] = []
-        self._wall, self._cpu = time.perf_counter(), time.process_time() + children_cpu()
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
 
     def lap(self, stage: str) -> None:
-        wall, cpu = time.perf_counter(), time.process_time() + children_cpu()
+        wall, cpu = time.perf_counter(), time.process_time()
         # ru_maxrss is KiB on Linux (the only platform the service runs on).
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.stages.append(StageTiming(stage, wall - self._wall, cpu - self._cpu, peak))
@@ -247,54 +242,38 @@ class Linker:
         s = self.settings
         watch = _Stopwatch()
         inputs = [_as_input(r) for r in records]
-        # Rows, not pairs, decide: about ten pairs a row at 100k rows.
-        table = RecordTable(inputs, workers=self._workers(10 * len(inputs)))
+        table = RecordTable(inputs)
         n = len(table)
         tf = TermFrequencies()
         tf.add(table)
         watch.lap("table")
-        blocking = BlockingIndex(
-            table,
-            s.blocking,
-            s.max_block_size,
-            s.split_block_size,
-            workers=self._workers(10 * n),
-            pair_codes=True,
-        )
+        blocking = BlockingIndex(table, s.blocking, s.max_block_size, s.split_block_size)
         a, b, stats = blocking.pairs(max(n, 1))
         a, b, ka, kb = self._drop_hopeless(table, a, b)
         watch.lap("blocking")
+        levels, compared = self._compare_chunked(table, a, b)
+        everything = bool(compared.all())
+        known_levels, _ = self.comparator.compare(table, ka, table, kb)
         rng = np.random.default_rng(s.seed)
         size = min(s.random_pairs_for_u, n * 4)
         ra, rb = rng.integers(0, max(n, 1), size), rng.integers(0, max(n, 1), size)
         ra, rb = ra[ra != rb], rb[ra != rb]
-        aside: dict[str, object] = {}
-
-        def meanwhile() -> None:
-            # What does not need the candidate pairs' levels, while the workers make them.
-            aside["known"] = self.comparator.compare(table, ka, table, kb)[0]
-            aside["random"] = self.comparator.compare(table, ra, table, rb)[0]
-            aside["files"] = case_files(inputs)
-            prepare_cases(inputs, aside["files"], case_memo)  # type: ignore[arg-type]
-
-        case_memo = CaseMemo()
-        done = self._compare_pairs(table, a, b, meanwhile=meanwhile)
-        levels, compared = done.levels, done.compared
-        everything = bool(compared.all())
-        known_levels: I8 = aside.pop("known")  # type: ignore[assignment]
-        rand_levels: I8 = aside.pop("random")  # type: ignore[assignment]
-        files: dict[str, CaseFile] = aside.pop("files")  # type: ignore[assignment]
+        rand_levels, _ = self.comparator.compare(table, ra, table, rb)
         judged = self._judgement_pairs(table, judgements or {})
         watch.lap("compare")
+        scored = np.flatnonzero(compared)
+        tf_codes = self._tf_codes(table, a, levels, scored)
+        del scored
         # The constraints read the document level and the table, which the passes keep.
-        tf_codes, constraint_rules = done.tf_codes, done.rules
-        del done
+        constraint_rules = self._constraints(table, a, b, levels)
         case_col = next(
             (k for k, c in enumerate(self.comparator.comparisons) if c.spec.kind == "case_context"),
             None,
         )
         passes = 1 if case_col is None else 2
         case_labels: dict[str, int] = {}
+        files: dict[str, CaseFile] | None = None
+        case_memo = CaseMemo()
         for step in range(passes):
             if step == 1 and case_col is not None:
                 file_codes = [r.file for r in inputs]
@@ -307,11 +286,12 @@ class Linker:
                 if len(xa):
                     # Appended after the first pass's pairs, so the tf codes of the compared
                     # pairs (in pair order) and the constraints extend the same way.
-                    more = self._compare_pairs(table, xa, xb)
-                    x_levels, x_compared, x_tf = more.levels, more.compared, more.tf_codes
+                    x_levels, x_compared = self._compare_chunked(table, xa, xb)
+                    x_tf = self._tf_codes(table, xa, x_levels, np.flatnonzero(x_compared))
                     tf_codes = {c: np.concatenate([v, x_tf[c]]) for c, v in tf_codes.items()}
-                    constraint_rules = np.concatenate([constraint_rules, more.rules])
-                    del more
+                    constraint_rules = np.concatenate(
+                        [constraint_rules, self._constraints(table, xa, xb, x_levels)]
+                    )
                     a, b = np.concatenate([a, xa]), np.concatenate([b, xb])
                     levels = np.concatenate([levels, x_levels])
                     compared = np.concatenate([compared, x_compared])
@@ -366,9 +346,10 @@ class Linker:
                 cannot_link=self._cannot_link(table, negatives),
                 cannot_link_many=self._cannot_link_many(table, negatives),
                 must_link=[p for p, same in judged.items() if same],
-                workers=self._workers(len(a)),
             )
             watch.lap(f"cluster {step + 1}")
+            if files is None:
+                files = case_files(inputs)
             case_labels, case_links = link_cases(
                 inputs, roots.tolist(), files=files, memo=case_memo
             )
@@ -446,65 +427,46 @@ class Linker:
         return out
 
     def _compare_chunked(
-        self, table: RecordTable, a: I64, b: I64
+        self, table: RecordTable, a: I64, b: I64, chunk: int = 1 << 20
     ) -> tuple[I8, npt.NDArray[np.bool_]]:
         """Compare pairs in chunks, keeping only the levels (tf codes follow from them).
 
         With settings.skip_incompatible, pairs that Comparator.incompatible rules out get
         only their integer levels (names and documents read missing) and compared=False.
         """
-        done = self._compare_pairs(table, a, b, extras=False)
-        return done.levels, done.compared
-
-    def _compare_pairs(
-        self,
-        table: RecordTable,
-        a: I64,
-        b: I64,
-        *,
-        extras: bool = True,
-        meanwhile: Callable[[], None] | None = None,
-        chunk: int = 1 << 20,
-    ) -> _Compared:
-        """Compare pairs in chunks (see _compare_chunked); with extras, tf codes and rules too.
-
-        The tf codes are those of the compared pairs, in pair order (Comparator.tf_codes:
-        they follow from the levels), and the rules are _constraints. Chunks go to
-        settings.workers forked processes when there are enough pairs; this process runs
-        meanwhile() while they work (before the chunks, without workers).
-        """
         width = len(self.comparator.comparisons)
-        out = _Compared(
-            np.empty((len(a), width), dtype=np.int8),
-            np.ones(len(a), dtype=bool),
-            {c: [] for c in self._tf_columns()} if extras else {},
-            np.zeros(len(a), dtype=np.int8),
-        )
-        workers = self._workers(len(a))
-        if workers > 1:
-            # Smaller chunks keep both workers busy to the end (four per worker at least).
-            chunk = min(chunk, max(1 << 12, -(-len(a) // (4 * workers))))
-            self.comparator.prepare(table)
-        ranges = [(lo, min(lo + chunk, len(a))) for lo in range(0, len(a), chunk)]
-        results = fork_map(_compare_range, (self, extras, table, a, b), ranges, workers)
-        if meanwhile is not None:
-            meanwhile()
-        for (lo, hi), (part, done, tf, rules) in zip(ranges, results, strict=True):
-            out.levels[lo:hi] = part
-            out.compared[lo:hi] = done
-            if rules is not None:
-                out.rules[lo:hi] = rules
-                for c, codes in tf.items():
-                    out.tf_parts[c].append(codes)
+        levels = np.empty((len(a), width), dtype=np.int8)
+        compared = np.ones(len(a), dtype=bool)
+        cmp = self.comparator
+        for lo in range(0, len(a), chunk):
+            hi = min(lo + chunk, len(a))
+            x, y = a[lo:hi], b[lo:hi]
+            if not self.settings.skip_incompatible:
+                levels[lo:hi] = cmp.compare(table, x, table, y)[0]
+                continue
+            cheap = cmp.cheap_levels(table, x, table, y)
+            skip = cmp.incompatible(table, x, table, y, cheap)
+            full = np.flatnonzero(~skip)
+            part = levels[lo:hi]
+            part[full] = cmp.compare(table, x[full], table, y[full], cheap[full])[0]
+            part[skip] = cheap[skip]
+            compared[lo:hi] = ~skip
+        return levels, compared
+
+    def _tf_codes(self, table: RecordTable, a: I64, levels: I8, rows: I64) -> dict[int, I32]:
+        """Return the tf codes of the pairs at rows per name column, in chunks.
+
+        Once per run: they follow from the name levels, which the second pass keeps.
+        """
+        cols = [k for k, c in enumerate(self.comparator.comparisons) if c.spec.term_frequency]
+        out = {c: np.empty(len(rows), dtype=np.int32) for c in cols}
+        chunk = 1 << 21
+        for lo in range(0, len(rows), chunk):
+            k = rows[lo : lo + chunk]
+            codes = self.comparator.tf_codes(table, a[k], levels[k])
+            for c in cols:
+                out[c][lo : lo + len(k)] = codes[:, c]
         return out
-
-    def _tf_columns(self) -> list[int]:
-        return [k for k, c in enumerate(self.comparator.comparisons) if c.spec.term_frequency]
-
-    def _workers(self, pairs: int) -> int:
-        """Return the worker processes for a stage over this many pairs (1: in process)."""
-        s = self.settings
-        return s.workers if pairs >= s.parallel_min_pairs else 1
 
     def _score_chunked(
         self,
@@ -514,20 +476,15 @@ class Linker:
         tf: TermFrequencies,
         chunk: int = 1 << 21,
     ) -> F64:
-        """Calibrate term frequencies, then score all pairs in chunks (in workers if many)."""
-        model.calibrate_tf_counts({c: np.bincount(x) for c, x in tf_codes.items()}, tf)
+        """Calibrate term frequencies, then score all pairs in chunks."""
+        model.calibrate_tf_columns({c: x[x > 0] for c, x in tf_codes.items()}, tf)
         size = 1 + max((int(x.max(initial=0)) for x in tf_codes.values()), default=0)
         adjust = model.tf_adjustments(tf, self.settings.tf_weight_bounds, size)
         out = np.empty(len(levels), dtype=np.float64)
-        workers = self._workers(len(levels))
-        if workers > 1:
-            chunk = min(chunk, max(1 << 12, -(-len(levels) // (2 * workers))))
-        ranges = [(lo, min(lo + chunk, len(levels))) for lo in range(0, len(levels), chunk)]
-        state = (model, levels, tf_codes, adjust)
-        for (lo, hi), part in zip(
-            ranges, fork_map(_score_range, state, ranges, workers), strict=True
-        ):
-            out[lo:hi] = part
+        for lo in range(0, len(levels), chunk):
+            hi = min(lo + chunk, len(levels))
+            part = {c: x[lo:hi] for c, x in tf_codes.items()}
+            out[lo:hi] = model.score_levels(levels[lo:hi], part, adjust)
         return out
 
     def _decide(self, prob: F64, rules: I8, compared: npt.NDArray[np.bool_]) -> I8:
@@ -537,10 +494,9 @@ class Linker:
         """
         s = self.settings
         forbidden = rules > 0
-        # 2 at or above the match probability, 1 in the review band, else 0; two boolean
-        # masks added as int8 cost a fiftieth of nested np.where at 20 M pairs.
-        status: I8 = (prob >= s.match_probability).view(np.int8)
-        status += (prob >= min(s.review_low, s.match_probability)).view(np.int8)
+        status = np.where(
+            prob >= s.match_probability, 2, np.where(prob >= s.review_low, 1, 0)
+        ).astype(np.int8)
         prob[forbidden] = 0.0
         status[forbidden] = 3
         # Kept at probability 0 rather than dropped: they still veto merges in clustering.
@@ -677,59 +633,6 @@ class Linker:
             return out
 
         return cannot
-
-
-@dataclass
-class _Compared:
-    """Levels of candidate pairs, whether compared, tf codes of the compared and rules."""
-
-    levels: I8
-    compared: npt.NDArray[np.bool_]
-    tf_parts: dict[int, list[I32]]
-    rules: I8
-
-    @property
-    def tf_codes(self) -> dict[int, I32]:
-        """Return the tf codes of the compared pairs per name column."""
-        return {
-            c: np.concatenate(p) if p else np.zeros(0, dtype=np.int32)
-            for c, p in self.tf_parts.items()
-        }
-
-
-def _compare_range(
-    state: tuple[Linker, bool, RecordTable, I64, I64], bounds: tuple[int, int]
-) -> tuple[I8, npt.NDArray[np.bool_], dict[int, I32], I8 | None]:
-    """Return levels, compared flags, tf codes and rules of pairs lo..hi (_compare_pairs)."""
-    linker, extras, table, a, b = state
-    cmp = linker.comparator
-    lo, hi = bounds
-    x, y = a[lo:hi], b[lo:hi]
-    if not linker.settings.skip_incompatible:
-        part = cmp.compare(table, x, table, y)[0]
-        done = np.ones(hi - lo, dtype=bool)
-    else:
-        cheap = cmp.cheap_levels(table, x, table, y)
-        skip = cmp.incompatible(table, x, table, y, cheap)
-        full = np.flatnonzero(~skip)
-        part = cheap
-        part[full] = cmp.compare(table, x[full], table, y[full], cheap[full])[0]
-        done = ~skip
-    if not extras:
-        return part, done, {}, None
-    rows = np.flatnonzero(done)
-    codes = cmp.tf_codes(table, x[rows], part[rows])
-    tf = {c: np.ascontiguousarray(codes[:, c]) for c in linker._tf_columns()}
-    return part, done, tf, linker._constraints(table, x, y, part)
-
-
-def _score_range(
-    state: tuple[FellegiSunter, I8, dict[int, I32], dict[int, F64]], bounds: tuple[int, int]
-) -> F64:
-    """Return the log2 odds of pairs lo..hi (see Linker._score_chunked)."""
-    model, levels, tf_codes, adjust = state
-    lo, hi = bounds
-    return model.score_levels(levels[lo:hi], {c: x[lo:hi] for c, x in tf_codes.items()}, adjust)
 
 
 def _apply_merges(roots: I64, merges: list[tuple[int, int]]) -> I64:

@@ -214,24 +214,6 @@ class FellegiSunter:
                 # the level weight keeps its EM meaning.
                 self.tf_reference[c] = float(np.exp(np.log(freq).mean()))
 
-    def calibrate_tf_counts(self, counts: dict[int, I64], tf: TermFrequencies) -> None:
-        """calibrate_tf_columns from how often each tf code occurs (np.bincount of the codes).
-
-        Code 0 (no agreement) is ignored. One frequency lookup per distinct name instead of
-        one per pair: millions of pairs share a few hundred thousand names.
-        """
-        self.tf_reference = {}
-        for c, comp in enumerate(self.comparisons):
-            if not comp.spec.term_frequency or c not in counts:
-                continue
-            times = counts[c][1:]
-            names = np.flatnonzero(times) + 1
-            if len(names):
-                weight = times[names - 1].astype(np.float64)
-                freq = tf.frequency(_tf_field(comp), names.astype(np.int32))
-                mean = float((weight * np.log(freq)).sum() / weight.sum())
-                self.tf_reference[c] = float(np.exp(mean))
-
     def tf_adjustments(
         self, tf: TermFrequencies, bounds: tuple[float, float], size: int
     ) -> dict[int, F64]:

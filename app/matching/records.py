@@ -18,7 +18,6 @@ from app.matching.normalize import (
     normalize_document,
     surname_core,
 )
-from app.matching.parallel import fork_map
 from app.schema.record import CommonRecord
 
 __all__ = ["LinkInput", "RecordKey", "RecordTable", "Vocabulary", "from_common", "from_person"]
@@ -214,85 +213,52 @@ def _birth_bounds(rec: LinkInput) -> tuple[int, int, int]:
     return _NO_DATE, _NO_DATE, _NO_DATE
 
 
-def _plain_columns(
-    records: list[LinkInput], bounds: tuple[int, int]
-) -> dict[str, npt.NDArray[np.generic]]:
-    """Return the table columns of records lo..hi that need no vocabulary."""
-    part = records[bounds[0] : bounds[1]]
-    birth = np.array([_birth_bounds(r) for r in part], dtype=np.int32).reshape(-1, 3)
-    return {
-        "document_is_dni": np.fromiter((r.document_is_dni for r in part), dtype=bool),
-        "residence": np.fromiter((_ubigeo(r.ubigeo_residence) for r in part), np.int32),
-        "birthplace": np.fromiter((_ubigeo(r.ubigeo_birth) for r in part), np.int32),
-        "unidentified": np.fromiter((r.unidentified for r in part), dtype=bool),
-        "minor": np.fromiter(
-            (bool(r.minor) or (r.age is not None and r.age < 18) for r in part), dtype=bool
-        ),
-        "victim": np.fromiter((r.role == "victim" for r in part), dtype=bool),
-        "police": np.fromiter((r.key[0] == "RETA" for r in part), dtype=bool),
-        "dob": np.ascontiguousarray(birth[:, 0]),
-        "birth_lo": np.ascontiguousarray(birth[:, 1]),
-        "birth_hi": np.ascontiguousarray(birth[:, 2]),
-        "birth_md": np.fromiter(
-            ((r.birth_date.month * 100 + r.birth_date.day) if r.birth_date else -1 for r in part),
-            dtype=np.int32,
-        ),
-    }
-
-
 class RecordTable:
     """Columnar integer-coded view of LinkInputs shared by blocking, comparisons and scoring."""
-
-    # The columns _plain_columns makes.
-    document_is_dni: npt.NDArray[np.bool_]
-    residence: IntArray
-    birthplace: IntArray
-    unidentified: npt.NDArray[np.bool_]
-    minor: npt.NDArray[np.bool_]
-    victim: npt.NDArray[np.bool_]
-    police: npt.NDArray[np.bool_]
-    dob: IntArray
-    birth_lo: IntArray
-    birth_hi: IntArray
-    birth_md: IntArray
 
     def __init__(
         self,
         records: Sequence[LinkInput],
         names: Vocabulary | None = None,
         other: Vocabulary | None = None,
-        *,
-        workers: int = 1,
     ) -> None:
         self.records = list(records)
         self.names = names or Vocabulary()
         self.other = other or Vocabulary()
-        self._fill(self.records, workers)
+        self._fill(self.records)
 
     def sibling(self, records: Sequence[LinkInput]) -> RecordTable:
         """Return a table of new records coded with this table's vocabularies."""
         return RecordTable(records, self.names, self.other)
 
-    def _fill(self, records: list[LinkInput], workers: int = 1) -> None:
-        # The columns without a vocabulary are made by forked workers, in halves, while
-        # this process codes the names and other strings (codes depend on the order met).
-        n, parts = len(records), [(0, len(records))]
-        if workers > 1 and n:
-            step = -(-n // workers)
-            parts = [(lo, min(lo + step, n)) for lo in range(0, n, step)]
-        plain = fork_map(_plain_columns, records, parts, workers)
+    def _fill(self, records: Sequence[LinkInput]) -> None:
         names, other = self.names, self.other
         self.given = names.encode(r.given for r in records)
         self.given_first = names.encode(r.given.split(" ", 1)[0] for r in records)
         self.paternal = names.encode(r.paternal for r in records)
         self.maternal = names.encode(r.maternal for r in records)
         self.document = other.encode(r.document for r in records)
+        self.document_is_dni = np.fromiter((r.document_is_dni for r in records), dtype=bool)
         self.sex = other.encode(r.sex for r in records)
         self.nationality = other.encode(r.nationality for r in records)
+        self.residence = np.fromiter((_ubigeo(r.ubigeo_residence) for r in records), np.int32)
+        self.birthplace = np.fromiter((_ubigeo(r.ubigeo_birth) for r in records), np.int32)
         self.file = other.encode(r.file for r in records)
-        done = list(plain)
-        for column in done[0]:
-            setattr(self, column, np.concatenate([d[column] for d in done]))
+        self.unidentified = np.fromiter((r.unidentified for r in records), dtype=bool)
+        self.minor = np.fromiter(
+            (bool(r.minor) or (r.age is not None and r.age < 18) for r in records), dtype=bool
+        )
+        self.victim = np.fromiter((r.role == "victim" for r in records), dtype=bool)
+        self.police = np.fromiter((r.key[0] == "RETA" for r in records), dtype=bool)
+        bounds = np.array([_birth_bounds(r) for r in records], dtype=np.int32).reshape(-1, 3)
+        self.dob, self.birth_lo, self.birth_hi = bounds[:, 0], bounds[:, 1], bounds[:, 2]
+        self.birth_md = np.fromiter(
+            (
+                (r.birth_date.month * 100 + r.birth_date.day) if r.birth_date else -1
+                for r in records
+            ),
+            dtype=np.int32,
+        )
         self.key_index = {r.key: i for i, r in enumerate(records)}
         # Case cluster of each row, known after a first linkage pass (-1: unknown).
         self.case = np.full(len(records), -1, dtype=np.int32)

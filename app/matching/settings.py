@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from app.matching.parallel import default_workers
-
 __all__ = [
     "BlockingRule",
     "ComparisonKind",
@@ -81,11 +79,6 @@ class LinkageSettings:
     skip_incompatible: bool = True
     tf_weight_bounds: tuple[float, float] = (-4.0, 6.0)
     seed: int = 13
-    # Worker processes for the parallel stages of link() (comparisons, blocking); the
-    # result is the same for any number. Runs with fewer candidate pairs than
-    # parallel_min_pairs stay in one process: forking costs more than it saves there.
-    workers: int = field(default_factory=default_workers)
-    parallel_min_pairs: int = 400_000
 
 
 DEFAULT_COMPARISONS: tuple[ComparisonSpec, ...] = (
