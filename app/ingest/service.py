@@ -152,6 +152,21 @@ def _state_columns(rec: CommonRecord, document_hash: str | None) -> tuple[Any, .
     )
 
 
+def _next_version_row(
+    item: _Parsed, record_id: int, version: int, batch_id: str, now: datetime
+) -> dict[str, Any]:
+    """Return the update that makes a stored record carry item's content as its version."""
+    row = dict(zip(_STATE_KEYS, item.state, strict=True))
+    row.update(
+        id=record_id,
+        version=version,
+        content_hash=item.content_hash,
+        last_batch_id=batch_id,
+        updated_at=now,
+    )
+    return row
+
+
 _MAX_CELL = 2000
 # The database keys these columns with bounded lengths (see app/models/ingest.py).
 _KEY_LIMITS = {
@@ -359,15 +374,7 @@ class _Writer:
                 counts["unchanged"] += 1
             else:
                 record_id, version = current[0], current[1] + 1
-                row = dict(zip(_STATE_KEYS, item.state, strict=True))
-                row.update(
-                    id=record_id,
-                    version=version,
-                    content_hash=content_hash,
-                    last_batch_id=batch_id,
-                    updated_at=now,
-                )
-                updates.append(row)
+                updates.append(_next_version_row(item, record_id, version, batch_id, now))
                 versions.append(self._version(record_id, version, item, now))
                 counts["updated"] += 1
         ids = repository.insert_records(session, system=system, rows=new_rows)
@@ -414,15 +421,7 @@ class _Writer:
                 counts["unchanged"] += 1
             else:
                 record_id, version = current[0], current[1] + 1
-                row = dict(zip(_STATE_KEYS, item.state, strict=True))
-                row.update(
-                    id=record_id,
-                    version=version,
-                    content_hash=item.content_hash,
-                    last_batch_id=batch_id,
-                    updated_at=now,
-                )
-                updates.append(row)
+                updates.append(_next_version_row(item, record_id, version, batch_id, now))
                 versions.append(self._version_row(record_id, version, item, now))
                 counts["updated"] += 1
         counts["new"] += len(fresh)

@@ -425,45 +425,13 @@ class BlockingIndex:
     def candidates(self, rec: LinkInput | RecordTable) -> I64:
         """Return the stored rows sharing any blocking key with a new record."""
         new = rec if isinstance(rec, RecordTable) else self.table.sibling([rec])
-        cols = _Columns(new, self.phonetics)
-        found: list[I64] = []
-        for rule, keys, rows, splits, wide in zip(
-            self.rules,
-            self.sorted_keys,
-            self.sorted_rows,
-            self.split_keys,
-            self.wildcard_keys,
-            strict=True,
-        ):
-            values = np.unique(_entries(rule.key, cols)[1])
-            for level, name in enumerate(_REFINEMENTS[rule.key][: len(splits)]):
-                split = _sorted_member(values, splits[level])
-                value = int(cols.refinement(name)[0])
-                radix = _RADIX.get(name, _SMALL)
-                if value:
-                    values = np.where(split, values * radix + value, values)
-                else:
-                    # Unknown value: its own part, and every part of a split block that is
-                    # not too large (as in _split).
-                    every = split & _sorted_member(values, wide[level])
-                    spread = [np.arange(v * radix + 1, (v + 1) * radix) for v in values[every]]
-                    values = np.concatenate([values[~split], values[split] * radix, *spread])
-            # One vectorised search for all key values (an unknown refinement value spreads
-            # a record over up to a thousand parts).
-            lo = np.searchsorted(keys, values)
-            hi = np.searchsorted(keys, values + 1)
-            size = hi - lo
-            ok = (size > 0) & (size <= self.max_block)
-            found.extend(rows[x:y] for x, y in zip(lo[ok].tolist(), hi[ok].tolist(), strict=True))
-        if not found:
-            return np.empty(0, dtype=np.int64)
-        return np.unique(np.concatenate(found))
+        return np.unique(self.candidate_pairs(new)[1])
 
     def candidate_pairs(self, new: RecordTable) -> tuple[I64, I64]:
         """Return (row of new, stored row) for every stored row sharing a block with a new row.
 
-        candidates() for many records at once (an incremental run's changed rows): the same
-        keys, refinements of split blocks and block size limit.
+        Keys as in pairs(): a new row in a split block goes to its refinement's part, and
+        with an unknown refinement value to every part that is not too large (as in _split).
         """
         cols = _Columns(new, self.phonetics)
         out: list[I64] = []

@@ -392,6 +392,14 @@ def infer_by_elimination(
 
     out: list[InferredLink] = []
     merges: list[tuple[int, int]] = []
+
+    def infer(x: int, y: int, text: str) -> None:
+        """Make x's person y's and record the inferred link with its reasoning."""
+        alias[label(x)] = label(y)
+        merges.append((x, y))
+        rx, ry = records[x], records[y]
+        out.append(InferredLink(rx.key, ry.key, (rx.file, ry.file), text))
+
     pending = groups
     for _ in range(_ELIMINATION_ROUNDS):
         before = len(merges)
@@ -422,12 +430,9 @@ def infer_by_elimination(
                 if found is None:
                     break
                 u, c = found
-                alias[label(u)] = label(c)
-                merges.append((u, c))
-                ru, rc = records[u], records[c]
                 text = (
-                    f"Caso vinculado ({why}): la víctima no identificada {ru.key[1]} y "
-                    f"{rc.key[1]} son las únicas víctimas sin pareja compatibles entre "
+                    f"Caso vinculado ({why}): la víctima no identificada {records[u].key[1]} y "
+                    f"{records[c].key[1]} son las únicas víctimas sin pareja compatibles entre "
                     f"{names[0]} y {names[1]} "
                     + (
                         "(sexo compatible y la misma edad; otras de edad cercana, revisar)."
@@ -435,7 +440,7 @@ def infer_by_elimination(
                         else "(sexo y edad compatibles)."
                     )
                 )
-                out.append(InferredLink(ru.key, rc.key, (ru.file, rc.file), text))
+                infer(u, c, text)
                 # Both are explained now, and no one else changes: u and c were the only rows
                 # of their persons among the leftovers, and neither person was on the other side.
                 (left_a if u in on_a else left_b).remove(u)
@@ -451,12 +456,9 @@ def infer_by_elimination(
             for x, y, kind, options in _pairings(
                 records, left_a, left_b, compatible, unbalanced=unbalanced
             ):
-                alias[label(x)] = label(y)
-                merges.append((x, y))
-                rx, ry = records[x], records[y]
                 head = (
-                    f"Caso vinculado ({why}): {rx.key[1]} y {ry.key[1]} quedan sin pareja "
-                    f"entre {names[0]} y {names[1]}"
+                    f"Caso vinculado ({why}): {records[x].key[1]} y {records[y].key[1]} quedan "
+                    f"sin pareja entre {names[0]} y {names[1]}"
                 )
                 if kind == "forced":
                     text = (
@@ -476,7 +478,7 @@ def infer_by_elimination(
                         "otro: se asignan por eliminación (sexo y edad compatibles; la edad más "
                         f"cercana entre {options} posibles, revisar)."
                     )
-                out.append(InferredLink(rx.key, ry.key, (rx.file, ry.file), text))
+                infer(x, y, text)
         if len(merges) == before:
             break
         # Only a group with a row of a person linked in this round can explain more now.

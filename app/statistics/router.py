@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from sqlalchemy.orm import Session
@@ -33,6 +34,7 @@ Reader = Annotated[
 ]
 Freezer = Annotated[Principal, Depends(require_role(Role.SECRETARIAT, Role.ADMIN))]
 _UNSUPPRESSED = frozenset({Role.REVIEWER, Role.ADMIN})
+T = TypeVar("T")
 _AS_OF = Query(
     description="Answer as known at the end of this day (UTC): the row versions and "
     "judgements in force then, re-linked in memory (slow: one full linkage)."
@@ -89,15 +91,7 @@ def victims(
     as_of: Annotated[date | None, _AS_OF] = None,
 ) -> Any:
     """Count distinct victims per year with own figures, gaps, estimates and rates."""
-    try:
-        body = service.victim_statistics_json(
-            session,
-            query=query,
-            suppress_small=principal.role not in _UNSUPPRESSED,
-            as_of=as_of,
-        )
-    except ValueError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
+    body = _victims(service.victim_statistics_json, principal, session, query, as_of)
     # The answer's own JSON, cached with it: validating and re-encoding thousands of cells
     # through `response_model` cost more than computing them.
     return Response(content=body, media_type="application/json")
@@ -107,8 +101,19 @@ def victims_read(
     principal: Principal, session: Session, query: VictimQuery, as_of: date | None = None
 ) -> VictimStatsRead:
     """Return the answer of `victims` as an object (the web pages): same rule for this role."""
+    return _victims(service.victim_statistics, principal, session, query, as_of)
+
+
+def _victims(
+    answer: Callable[..., T],
+    principal: Principal,
+    session: Session,
+    query: VictimQuery,
+    as_of: date | None,
+) -> T:
+    # Suppression follows the caller's role; a query the service cannot answer is a 422.
     try:
-        return service.victim_statistics(
+        return answer(
             session,
             query=query,
             suppress_small=principal.role not in _UNSUPPRESSED,
