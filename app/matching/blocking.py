@@ -11,6 +11,7 @@ import numpy.typing as npt
 from app.matching.normalize import phonetic
 from app.matching.records import LinkInput, RecordTable
 from app.matching.settings import BlockingKey, BlockingRule
+from app.matching.threads import imap, tmap
 
 __all__ = ["BlockingIndex", "BlockingStats", "record_keys"]
 
@@ -379,43 +380,55 @@ class BlockingIndex:
         # ...and those of them small enough for a row of unknown value to join every part.
         self.wildcard_keys: list[list[I64]] = []
         cols = _Columns(table, self.phonetics)
-        for rule in self.rules:
-            rows, keys = _sort_entries(*_entries(rule.key, cols))
-            splits: list[I64] = []
-            wide: list[I64] = []
-            for name in _REFINEMENTS[rule.key]:
-                sizes = _group_sizes(keys)
-                big = sizes > self.split_block
-                if not big.any():
-                    break
-                splits.append(_sorted_unique(keys[big]))
-                wide.append(_sorted_unique(keys[big & (sizes <= self.max_block)]))
-                value = cols.refinement(name)[rows]
-                rows, keys = _sort_entries(
-                    *_split(
-                        rows,
-                        keys,
-                        sizes,
-                        self.split_block,
-                        self.max_block,
-                        value,
-                        _RADIX.get(name, _SMALL),
-                    )
-                )
-                del sizes, big, value
+        built = tmap(lambda rule: self._build(rule.key, cols), self.rules)
+        for keys, rows, splits, wide in built:
             self.split_keys.append(splits)
             self.wildcard_keys.append(wide)
             self.sorted_keys.append(keys)
             self.sorted_rows.append(rows)
 
+    def _build(self, rule: BlockingKey, cols: _Columns) -> tuple[I64, I64, list[I64], list[I64]]:
+        """Return one rule's sorted keys and rows, and the keys split at each refinement."""
+        rows, keys = _sort_entries(*_entries(rule, cols))
+        splits: list[I64] = []
+        wide: list[I64] = []
+        for name in _REFINEMENTS[rule]:
+            sizes = _group_sizes(keys)
+            big = sizes > self.split_block
+            if not big.any():
+                break
+            splits.append(_sorted_unique(keys[big]))
+            wide.append(_sorted_unique(keys[big & (sizes <= self.max_block)]))
+            value = cols.refinement(name)[rows]
+            rows, keys = _sort_entries(
+                *_split(
+                    rows,
+                    keys,
+                    sizes,
+                    self.split_block,
+                    self.max_block,
+                    value,
+                    _RADIX.get(name, _SMALL),
+                )
+            )
+            del sizes, big, value
+        return keys, rows, splits, wide
+
     def pairs(self, n: int) -> tuple[I64, I64, list[BlockingStats]]:
         """Return deduplicated candidate pairs (a < b) and per-rule statistics."""
+
+        def codes_of(k: int) -> tuple[I64, int]:
+            a, b, skipped = _pairs_in_groups(
+                self.sorted_keys[k], self.sorted_rows[k], self.max_block
+            )
+            return _sorted_unique(a * n + b), skipped
+
+        # Each rule's pairs on its own thread; which of them are new is decided in rule order.
         seen = np.empty(0, dtype=np.int64)
         stats: list[BlockingStats] = []
-        for rule, keys, rows in zip(self.rules, self.sorted_keys, self.sorted_rows, strict=True):
-            a, b, skipped = _pairs_in_groups(keys, rows, self.max_block)
-            codes = _sorted_unique(a * n + b)
-            del a, b
+        for rule, (codes, skipped) in zip(
+            self.rules, imap(codes_of, range(len(self.rules))), strict=True
+        ):
             fresh = codes[~_sorted_member(codes, seen)]
             stats.append(BlockingStats(rule.name, len(codes), len(fresh), skipped))
             del codes

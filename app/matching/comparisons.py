@@ -296,6 +296,17 @@ class Comparator:
             held = self._strings[id(values)] = (values, _Strings())
         return held[1].sync(values)
 
+    def prepare(self, table: RecordTable) -> None:
+        """Derive now every per-value array that comparing this table's rows may need.
+
+        They are otherwise filled lazily, and growing them from two threads at once would
+        lose values: call this before comparing chunks on threads.
+        """
+        names = self._derived(table.names.values)
+        names.token_sets()
+        docs = self._derived(table.other.values)
+        docs.histograms(np.unique(table.document).astype(np.int64))
+
     def compare(
         self, ta: RecordTable, ia: I64, tb: RecordTable, ib: I64, cheap: I8 | None = None
     ) -> tuple[I8, I32]:

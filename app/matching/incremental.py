@@ -43,6 +43,7 @@ from app.matching.linker import (
 from app.matching.model import FellegiSunter, FieldParameters, ModelParameters, TermFrequencies
 from app.matching.records import LinkInput, RecordKey, RecordTable
 from app.matching.settings import LinkageSettings
+from app.matching.threads import available_cores, threads
 from app.schema.record import CommonRecord
 
 __all__ = [
@@ -454,7 +455,6 @@ class _Blocks:
         return codes // n, codes % n
 
 
-@_without_gc
 def link_incremental(
     records: Sequence[CommonRecord | LinkInput],
     *,
@@ -474,6 +474,31 @@ def link_incremental(
     blocking index and case files of the previous run in this process, patched and kept
     (a fresh one is built and dropped when None).
     """
+    with threads((settings or LinkageSettings()).threads or available_cores()):
+        return _link_incremental(
+            records,
+            persons=persons,
+            cases=cases,
+            changed=changed,
+            state=state,
+            judgements=judgements,
+            settings=settings,
+            cache=cache,
+        )
+
+
+@_without_gc
+def _link_incremental(
+    records: Sequence[CommonRecord | LinkInput],
+    *,
+    persons: Mapping[RecordKey, int],
+    cases: Mapping[RecordKey, int],
+    changed: Collection[RecordKey],
+    state: ModelState,
+    judgements: Judgements | None,
+    settings: LinkageSettings | None,
+    cache: LinkCache | None,
+) -> IncrementalResult:
     linker = Linker(settings)
     cache = cache if cache is not None else LinkCache()
     if cache.linker is not None and cache.linker.settings == linker.settings:

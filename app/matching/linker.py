@@ -29,6 +29,7 @@ from app.matching.explain import Explanation, FieldWeight
 from app.matching.model import FellegiSunter, ModelParameters, Selector, TermFrequencies
 from app.matching.records import LinkInput, RecordKey, RecordTable, from_common
 from app.matching.settings import LinkageSettings
+from app.matching.threads import available_cores, threads, tmap
 from app.schema.record import CommonRecord
 
 __all__ = [
@@ -61,6 +62,10 @@ RULES: tuple[str | None, ...] = (
     "sin comparar nombres: nacimiento o sexo incompatibles",
 )
 _UNCOMPARED = len(RULES) - 1
+# Pairs per chunk of the chunked stages: bounds their temporaries, and chunks are what
+# the threads share out (at least eight per comparison stage, of at least _MIN_CHUNK).
+_CHUNK = 1 << 20
+_MIN_CHUNK = 1 << 15
 
 
 @dataclass(frozen=True)
@@ -230,7 +235,6 @@ class Linker:
         # The case files of the last link() (incremental runs start from them).
         self.case_files: dict[str, CaseFile] | None = None
 
-    @_without_gc
     def link(
         self, records: Sequence[CommonRecord | LinkInput], *, judgements: Judgements | None = None
     ) -> LinkResult:
@@ -239,6 +243,17 @@ class Linker:
         Two passes: persons, then cases from them; then persons again with "same linked
         case" as one more comparison, cases again, and unidentified victims by elimination.
         """
+        with threads(self.threads()):
+            return self._link(records, judgements=judgements)
+
+    def threads(self) -> int:
+        """Return how many threads a run uses (settings.threads, 0: every core)."""
+        return self.settings.threads or available_cores()
+
+    @_without_gc
+    def _link(
+        self, records: Sequence[CommonRecord | LinkInput], *, judgements: Judgements | None
+    ) -> LinkResult:
         s = self.settings
         watch = _Stopwatch()
         inputs = [_as_input(r) for r in records]
@@ -427,7 +442,7 @@ class Linker:
         return out
 
     def _compare_chunked(
-        self, table: RecordTable, a: I64, b: I64, chunk: int = 1 << 20
+        self, table: RecordTable, a: I64, b: I64, chunk: int | None = None
     ) -> tuple[I8, npt.NDArray[np.bool_]]:
         """Compare pairs in chunks, keeping only the levels (tf codes follow from them).
 
@@ -438,12 +453,18 @@ class Linker:
         levels = np.empty((len(a), width), dtype=np.int8)
         compared = np.ones(len(a), dtype=bool)
         cmp = self.comparator
-        for lo in range(0, len(a), chunk):
+        cmp.prepare(table)
+        # Chunks of at most 1 M pairs bound the temporaries; at least eight of them keep
+        # every thread busy to the end.
+        chunk = chunk or max(_MIN_CHUNK, min(_CHUNK, -(-len(a) // 8)))
+
+        def run(lo: int) -> None:
+            # Each chunk writes its own rows of levels and compared: no two threads overlap.
             hi = min(lo + chunk, len(a))
             x, y = a[lo:hi], b[lo:hi]
             if not self.settings.skip_incompatible:
                 levels[lo:hi] = cmp.compare(table, x, table, y)[0]
-                continue
+                return
             cheap = cmp.cheap_levels(table, x, table, y)
             skip = cmp.incompatible(table, x, table, y, cheap)
             full = np.flatnonzero(~skip)
@@ -451,6 +472,8 @@ class Linker:
             part[full] = cmp.compare(table, x[full], table, y[full], cheap[full])[0]
             part[skip] = cheap[skip]
             compared[lo:hi] = ~skip
+
+        tmap(run, range(0, len(a), chunk))
         return levels, compared
 
     def _tf_codes(self, table: RecordTable, a: I64, levels: I8, rows: I64) -> dict[int, I32]:
@@ -460,12 +483,15 @@ class Linker:
         """
         cols = [k for k, c in enumerate(self.comparator.comparisons) if c.spec.term_frequency]
         out = {c: np.empty(len(rows), dtype=np.int32) for c in cols}
-        chunk = 1 << 21
-        for lo in range(0, len(rows), chunk):
+        chunk = _CHUNK
+
+        def run(lo: int) -> None:
             k = rows[lo : lo + chunk]
             codes = self.comparator.tf_codes(table, a[k], levels[k])
             for c in cols:
                 out[c][lo : lo + len(k)] = codes[:, c]
+
+        tmap(run, range(0, len(rows), chunk))
         return out
 
     def _score_chunked(
@@ -474,17 +500,20 @@ class Linker:
         levels: I8,
         tf_codes: dict[int, I32],
         tf: TermFrequencies,
-        chunk: int = 1 << 21,
     ) -> F64:
         """Calibrate term frequencies, then score all pairs in chunks."""
+        chunk = _CHUNK
         model.calibrate_tf_columns({c: x[x > 0] for c, x in tf_codes.items()}, tf)
         size = 1 + max((int(x.max(initial=0)) for x in tf_codes.values()), default=0)
         adjust = model.tf_adjustments(tf, self.settings.tf_weight_bounds, size)
         out = np.empty(len(levels), dtype=np.float64)
-        for lo in range(0, len(levels), chunk):
+
+        def run(lo: int) -> None:
             hi = min(lo + chunk, len(levels))
             part = {c: x[lo:hi] for c, x in tf_codes.items()}
             out[lo:hi] = model.score_levels(levels[lo:hi], part, adjust)
+
+        tmap(run, range(0, len(levels), chunk))
         return out
 
     def _decide(self, prob: F64, rules: I8, compared: npt.NDArray[np.bool_]) -> I8:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ import numpy.typing as npt
 
 from app.matching.comparisons import NULL_LEVEL, CompiledComparison, unique_inverse
 from app.matching.records import RecordTable
+from app.matching.threads import tmap
 
 __all__ = ["FellegiSunter", "FieldParameters", "ModelParameters", "TermFrequencies"]
 
@@ -25,6 +27,7 @@ _EPS = 1e-6
 # default comparisons span 30 M); beyond, each part's codes are sorted.
 _DENSE_CODES = 1 << 22
 _M_PRIOR = 20.0
+_SLICE = 1 << 20  # rows of a level matrix collapsed per thread task
 
 
 def _m_prior_shape(k: int) -> F64:
@@ -330,18 +333,26 @@ def _collapse(
         # Sort each part's codes on its own, then merge the (few thousand) distinct ones.
         uniqs: list[I64] = []
         sums: list[F64] = []
+
+        def count(lv: I8, flag: int) -> tuple[I64, F64]:
+            u, counts = np.unique(encode(lv, flag), return_counts=True)
+            return u.astype(np.int64), counts.astype(np.float64)
+
         for lv, w, flag in parts:
             if len(lv) == 0:
                 continue
-            code = encode(lv, flag)
             if isinstance(w, np.ndarray):
-                u, inv = unique_inverse(code.astype(np.int64))
+                u, inv = unique_inverse(encode(lv, flag).astype(np.int64))
                 sums.append(np.bincount(inv, weights=w, minlength=len(u)).astype(np.float64))
             else:
-                u, counts = np.unique(code, return_counts=True)
-                sums.append(w * counts.astype(np.float64))
+                # Counted in slices on threads; integer counts add up exactly in any order.
+                counted = tmap(
+                    functools.partial(_count_slice, count, lv, flag), range(0, len(lv), _SLICE)
+                )
+                u, inv = unique_inverse(np.concatenate([c[0] for c in counted]))
+                total = np.bincount(inv, weights=np.concatenate([c[1] for c in counted]))
+                sums.append(w * np.asarray(total, dtype=np.float64))
             uniqs.append(u.astype(np.int64))
-            del code
         if not uniqs:
             return np.zeros((0, width), dtype=np.int8), np.zeros(0), np.zeros(0, dtype=bool)
         uniq, inv = unique_inverse(np.concatenate(uniqs))
@@ -355,6 +366,12 @@ def _collapse(
         patterns[:, c] = rest % radix[c] - 1
         rest //= radix[c]
     return patterns, weights, forced
+
+
+def _count_slice(
+    count: Callable[[I8, int], tuple[I64, F64]], lv: I8, flag: int, lo: int
+) -> tuple[I64, F64]:
+    return count(lv[lo : lo + _SLICE], flag)
 
 
 def _em(

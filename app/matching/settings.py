@@ -79,6 +79,8 @@ class LinkageSettings:
     skip_incompatible: bool = True
     tf_weight_bounds: tuple[float, float] = (-4.0, 6.0)
     seed: int = 13
+    # Threads for the NumPy stages (0: one per core). Results do not depend on it.
+    threads: int = 0
 
 
 DEFAULT_COMPARISONS: tuple[ComparisonSpec, ...] = (
