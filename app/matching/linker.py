@@ -29,7 +29,7 @@ from app.matching.explain import Explanation, FieldWeight
 from app.matching.model import FellegiSunter, ModelParameters, Selector, TermFrequencies
 from app.matching.records import LinkInput, RecordKey, RecordTable, from_common
 from app.matching.settings import LinkageSettings
-from app.matching.threads import available_cores, threads, tmap
+from app.matching.threads import available_cores, submit, threads, tmap
 from app.schema.record import CommonRecord
 
 __all__ = [
@@ -262,10 +262,16 @@ class Linker:
         tf = TermFrequencies()
         tf.add(table)
         watch.lap("table")
+        # Pure Python work that needs no pairs runs beside the NumPy stages, which release
+        # the GIL: the comparators' per-value strings beside blocking, the case files beside
+        # the comparisons.
+        prepared = submit(lambda: self.comparator.prepare(table))
         blocking = BlockingIndex(table, s.blocking, s.max_block_size, s.split_block_size)
         a, b, stats = blocking.pairs(max(n, 1))
         a, b, ka, kb = self._drop_hopeless(table, a, b)
         watch.lap("blocking")
+        prepared.result()
+        files_ready = submit(lambda: case_files(inputs))
         levels, compared = self._compare_chunked(table, a, b)
         everything = bool(compared.all())
         known_levels, _ = self.comparator.compare(table, ka, table, kb)
@@ -318,7 +324,7 @@ class Linker:
             total_pairs = n * (n - 1) / 2
             # EM and scores over the compared pairs; the others stand with the random pairs
             # for the pairs blocking did not propose.
-            fit_levels = levels if everything else levels[compared]
+            fit_levels = levels if everything else _compress(levels, compared)
             params = model.fit(
                 fit_levels,
                 random_levels=rand_levels,
@@ -330,11 +336,9 @@ class Linker:
                 tolerance=s.em_tolerance,
             )
             watch.lap(f"EM {step + 1}")
-            log2_odds = self._score_chunked(model, fit_levels, tf_codes, tf)
-            del fit_levels
             prob = np.zeros(len(a), dtype=np.float64)
-            prob[compared] = 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
-            del log2_odds
+            prob[compared] = self._score_chunked(model, fit_levels, tf_codes, tf)
+            del fit_levels
             rules = constraint_rules.copy()
             status = self._decide(prob, rules, compared)
             watch.lap(f"score {step + 1}")
@@ -364,7 +368,7 @@ class Linker:
             )
             watch.lap(f"cluster {step + 1}")
             if files is None:
-                files = case_files(inputs)
+                files = files_ready.result()
             case_labels, case_links = link_cases(
                 inputs, roots.tolist(), files=files, memo=case_memo
             )
@@ -501,7 +505,7 @@ class Linker:
         tf_codes: dict[int, I32],
         tf: TermFrequencies,
     ) -> F64:
-        """Calibrate term frequencies, then score all pairs in chunks."""
+        """Calibrate term frequencies, then return the match probability of all pairs."""
         chunk = _CHUNK
         model.calibrate_tf_columns({c: x[x > 0] for c, x in tf_codes.items()}, tf)
         size = 1 + max((int(x.max(initial=0)) for x in tf_codes.values()), default=0)
@@ -511,7 +515,8 @@ class Linker:
         def run(lo: int) -> None:
             hi = min(lo + chunk, len(levels))
             part = {c: x[lo:hi] for c, x in tf_codes.items()}
-            out[lo:hi] = model.score_levels(levels[lo:hi], part, adjust)
+            log2_odds = model.score_levels(levels[lo:hi], part, adjust)
+            out[lo:hi] = 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
 
         tmap(run, range(0, len(levels), chunk))
         return out
@@ -662,6 +667,23 @@ class Linker:
             return out
 
         return cannot
+
+
+def _compress(levels: I8, keep: npt.NDArray[np.bool_]) -> I8:
+    """Return levels[keep], copied in chunks on the threads (a GiB at a million rows)."""
+    ends = np.r_[np.arange(_CHUNK, len(keep), _CHUNK), len(keep)]
+    starts = np.r_[0, ends[:-1]]
+    offsets = np.r_[
+        0, np.cumsum([np.count_nonzero(keep[x:y]) for x, y in zip(starts, ends, strict=True)])
+    ]
+    out = np.empty((int(offsets[-1]), levels.shape[1]), dtype=levels.dtype)
+
+    def run(k: int) -> None:
+        lo, hi = int(starts[k]), int(ends[k])
+        out[offsets[k] : offsets[k + 1]] = levels[lo:hi][keep[lo:hi]]
+
+    tmap(run, range(len(starts)))
+    return out
 
 
 def _apply_merges(roots: I64, merges: list[tuple[int, int]]) -> I64:
