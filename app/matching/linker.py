@@ -243,10 +243,10 @@ class Linker:
         Two passes: persons, then cases from them; then persons again with "same linked
         case" as one more comparison, cases again, and unidentified victims by elimination.
         """
-        with threads(self.threads()):
+        with threads(self.thread_count()):
             return self._link(records, judgements=judgements)
 
-    def threads(self) -> int:
+    def thread_count(self) -> int:
         """Return how many threads a run uses (settings.threads, 0: every core)."""
         return self.settings.threads or available_cores()
 
