@@ -17,7 +17,10 @@ from app.schema.record import CommonRecord
 
 Key = tuple[str, str]
 
-__all__ = ["Bench", "Key", "load_cached", "load_world", "splink_table"]
+__all__ = ["REFINEMENTS", "Bench", "Key", "load_cached", "load_world", "splink_table"]
+
+# Columns splink_table adds with refinements=True (comparable blocking only).
+REFINEMENTS = ("given_initial", "paternal_initial", "maternal_initial", "surname_initials")
 
 
 @dataclass
