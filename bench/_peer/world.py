@@ -17,7 +17,10 @@ from app.schema.record import CommonRecord
 
 Key = tuple[str, str]
 
-__all__ = ["Bench", "Key", "load_cached", "load_world", "splink_table"]
+__all__ = ["REFINEMENTS", "Bench", "Key", "load_cached", "load_world", "splink_table"]
+
+# Columns splink_table adds with refinements=True (comparable blocking only).
+REFINEMENTS = ("given_initial", "paternal_initial", "maternal_initial", "surname_initials")
 
 
 @dataclass
@@ -99,12 +102,30 @@ def _row(i: int, rec: LinkInput) -> dict[str, Any]:
     }
 
 
-def splink_table(inputs: list[LinkInput]) -> pd.DataFrame:
+def _add_refinements(df: pd.DataFrame) -> None:
+    """Add the attributes Intertrata splits oversized blocks by, as blocking columns.
+
+    Phonetic initials of the first given name and of each surname, and the sorted pair of
+    surname initials (null when a surname is missing), as in app.matching.blocking.
+    """
+    df["given_initial"] = df["given_first_ph"].str[:1]
+    df["paternal_initial"] = df["paternal_ph"].str[:1]
+    df["maternal_initial"] = df["maternal_ph"].str[:1]
+    pat, mat = df["paternal_initial"], df["maternal_initial"]
+    both = pat.notna() & mat.notna()
+    pair = pat.where(pat <= mat, mat) + mat.where(pat <= mat, pat)
+    df["surname_initials"] = pair.where(both, None)
+
+
+def splink_table(inputs: list[LinkInput], refinements: bool = False) -> pd.DataFrame:
     """One row per record with the normalised values Intertrata's linker gets.
 
-    unique_id is the record's position in `inputs`.
+    unique_id is the record's position in `inputs`. With refinements, also the columns
+    of the comparable blocking rules (bench._peer.splink_model.blocking_rules).
     """
     rows = [_row(i, rec) for i, rec in enumerate(inputs)]
     df = pd.DataFrame(rows)
     df["birth_year"] = df["birth_year"].astype("Int64")
+    if refinements:
+        _add_refinements(df)
     return df
