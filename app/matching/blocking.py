@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from app.matching.arrays import member_of_sorted, unique_sorted
 from app.matching.normalize import phonetic
 from app.matching.records import LinkInput, RecordTable
 from app.matching.settings import BlockingKey, BlockingRule
@@ -120,23 +121,6 @@ def _pairs_in_groups(keys: I64, rows: I64, max_block: int) -> tuple[I64, I64, in
         return empty, empty, skipped
     a, b = np.concatenate(out_a), np.concatenate(out_b)
     return np.minimum(a, b), np.maximum(a, b), skipped
-
-
-def _sorted_unique(x: I64) -> I64:
-    x = np.sort(x)
-    if len(x) < 2:
-        return x
-    keep = np.empty(len(x), dtype=bool)
-    keep[0] = True
-    np.not_equal(x[1:], x[:-1], out=keep[1:])
-    return x[keep]
-
-
-def _sorted_member(x: I64, sorted_set: I64) -> npt.NDArray[np.bool_]:
-    if len(sorted_set) == 0:
-        return np.zeros(len(x), dtype=bool)
-    pos = np.minimum(np.searchsorted(sorted_set, x), len(sorted_set) - 1)
-    return np.asarray(sorted_set[pos] == x)
 
 
 # Radix of the integer parts of a blocking key; the parts of one key multiply below 2**62.
@@ -331,7 +315,7 @@ def _split(
         return rows, new_keys
     # Distinct known sub-blocks of each oversized block, sorted by block key.
     known = big & (value > 0)
-    subs = _sorted_unique(new_keys[known])
+    subs = unique_sorted(new_keys[known])
     parent = subs // radix
     w_rows, w_keys = rows[wild], keys[wild]
     lo = np.searchsorted(parent, w_keys, side="left")
@@ -397,8 +381,8 @@ class BlockingIndex:
             big = sizes > self.split_block
             if not big.any():
                 break
-            splits.append(_sorted_unique(keys[big]))
-            wide.append(_sorted_unique(keys[big & (sizes <= self.max_block)]))
+            splits.append(unique_sorted(keys[big]))
+            wide.append(unique_sorted(keys[big & (sizes <= self.max_block)]))
             value = cols.refinement(name)[rows]
             rows, keys = _sort_entries(
                 *_split(
@@ -421,7 +405,7 @@ class BlockingIndex:
             a, b, skipped = _pairs_in_groups(
                 self.sorted_keys[k], self.sorted_rows[k], self.max_block
             )
-            return _sorted_unique(a * n + b), skipped
+            return unique_sorted(a * n + b), skipped
 
         # Each rule's pairs on its own thread; which of them are new is decided in rule order.
         seen = np.empty(0, dtype=np.int64)
@@ -429,7 +413,7 @@ class BlockingIndex:
         for rule, (codes, skipped) in zip(
             self.rules, imap(codes_of, range(len(self.rules))), strict=True
         ):
-            fresh = codes[~_sorted_member(codes, seen)]
+            fresh = codes[~member_of_sorted(codes, seen)]
             stats.append(BlockingStats(rule.name, len(codes), len(fresh), skipped))
             del codes
             seen = _merge_sorted(seen, fresh)
@@ -438,7 +422,7 @@ class BlockingIndex:
     def candidates(self, rec: LinkInput | RecordTable) -> I64:
         """Return the stored rows sharing any blocking key with a new record."""
         new = rec if isinstance(rec, RecordTable) else self.table.sibling([rec])
-        return np.unique(self.candidate_pairs(new)[1])
+        return unique_sorted(self.candidate_pairs(new)[1])
 
     def candidate_pairs(self, new: RecordTable) -> tuple[I64, I64]:
         """Return (row of new, stored row) for every stored row sharing a block with a new row.
@@ -459,13 +443,13 @@ class BlockingIndex:
         ):
             who, values = _entries(rule.key, cols)
             for level, name in enumerate(_REFINEMENTS[rule.key][: len(splits)]):
-                split = _sorted_member(values, splits[level])
+                split = member_of_sorted(values, splits[level])
                 value = cols.refinement(name)[who]
                 radix = _RADIX.get(name, _SMALL)
                 refined = np.where(split, values * radix + value, values)
                 # Unknown value in a split block: its own part (value 0), and every part of
                 # a block that is not too large (as in _split).
-                every = np.flatnonzero(split & (value == 0) & _sorted_member(values, wide[level]))
+                every = np.flatnonzero(split & (value == 0) & member_of_sorted(values, wide[level]))
                 parts = np.arange(1, radix, dtype=np.int64)
                 spread = (values[every] * radix)[:, None] + parts[None, :]
                 who = np.concatenate([who, np.repeat(who[every], radix - 1)])
@@ -479,11 +463,11 @@ class BlockingIndex:
                 continue
             start = np.repeat(lo - np.cumsum(size) + size, size)
             found = rows[np.arange(int(size.sum())) + start]
-            out.append(np.unique(np.repeat(who, size) * width + found))
+            out.append(unique_sorted(np.repeat(who, size) * width + found))
         if not out:
             empty = np.empty(0, dtype=np.int64)
             return empty, empty
-        codes = np.unique(np.concatenate(out))
+        codes = unique_sorted(np.concatenate(out))
         return codes // width, codes % width
 
 

@@ -11,6 +11,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
+from app.matching.arrays import unique_sorted
 from app.matching.records import RecordTable
 from app.matching.settings import ComparisonSpec
 
@@ -107,7 +108,7 @@ class _Strings:
             done = np.zeros(len(self.text), dtype=bool)
             done[: len(self.hist_done)] = self.hist_done
             self.hist, self.hist_done = grown, done
-        todo = np.unique(codes[~self.hist_done[codes]])
+        todo = unique_sorted(codes[~self.hist_done[codes]])
         step = 1 << 16
         for lo in range(0, len(todo), step):
             part = todo[lo : lo + step]
@@ -305,7 +306,7 @@ class Comparator:
         names = self._derived(table.names.values)
         names.token_sets()
         docs = self._derived(table.other.values)
-        docs.histograms(np.unique(table.document).astype(np.int64))
+        docs.histograms(unique_sorted(table.document).astype(np.int64))
 
     def compare(
         self, ta: RecordTable, ia: I64, tb: RecordTable, ib: I64, cheap: I8 | None = None

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from app.matching.arrays import isin_sorted, unique_sorted
 from app.matching.blocking import BlockingIndex
 from app.matching.cases import CaseFile, case_files, infer_by_elimination, link_cases
 from app.matching.clustering import cluster_pairs
@@ -287,7 +288,7 @@ class LinkCache:
     def _stale_pairs(self, rows: I64) -> None:
         """Find the candidates of changed rows among the indexed rows (once per change)."""
         assert self.index is not None
-        drop = np.isin(self.stale_a, rows) | np.isin(self.stale_b, rows)
+        drop = isin_sorted(self.stale_a, rows) | isin_sorted(self.stale_b, rows)
         a, b = [self.stale_a[~drop]], [self.stale_b[~drop]]
         assert self.table is not None
         part = self.table.sibling([self.records[i] for i in rows.tolist()])
@@ -355,7 +356,7 @@ class _Persons:
 
     def close(self, rows: B) -> B:
         """Return rows widened to every member of their previous persons."""
-        labels = np.unique(self.prev[rows])
+        labels = unique_sorted(self.prev[rows])
         lo = np.searchsorted(self.sorted, labels, side="left")
         hi = np.searchsorted(self.sorted, labels, side="right")
         out = rows.copy()
@@ -395,11 +396,11 @@ def _pairs_touching(index: BlockingIndex, rows: B) -> tuple[I64, I64]:
         x, y = srows[pos[rep]], srows[member]
         keep = x != y
         x, y = x[keep], y[keep]
-        codes.append(np.unique(np.minimum(x, y) * n + np.maximum(x, y)))
+        codes.append(unique_sorted(np.minimum(x, y) * n + np.maximum(x, y)))
     if not codes:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
-    allc = np.unique(np.concatenate(codes))
+    allc = unique_sorted(np.concatenate(codes))
     return allc // n, allc % n
 
 
@@ -451,7 +452,7 @@ class _Blocks:
             x, y = self.among_stale()
             hit = rows[x] | rows[y]
             parts.append(np.minimum(x[hit], y[hit]) * n + np.maximum(x[hit], y[hit]))
-        codes = np.unique(np.concatenate(parts))
+        codes = unique_sorted(np.concatenate(parts))
         return codes // n, codes % n
 
 
@@ -547,7 +548,7 @@ def _link_incremental(
     )
     if gone_labels:
         gone = np.fromiter(gone_labels, np.int64, len(gone_labels))
-        is_changed |= np.isin(raw, gone) & ~own
+        is_changed |= isin_sorted(raw, gone) & ~own
     n_changed = int(is_changed.sum())
 
     # Previous case of each file (the "same linked case" comparison reads it); a corrected
@@ -648,10 +649,10 @@ def _link_incremental(
     fmask[[index[f] for f in near if f in index]] = True
     fmask[file_code[affected]] = True
     fmask[0] = False
-    hit = np.unique(case_raw[fmask[file_code] | is_changed])
+    hit = unique_sorted(case_raw[fmask[file_code] | is_changed])
     hit = hit[hit >= 0]
     if len(hit):
-        fmask[file_code[np.isin(case_raw, hit)]] = True
+        fmask[file_code[isin_sorted(case_raw, hit)]] = True
     fmask[0] = False
     sub_rows = cache.rows_of(np.flatnonzero(fmask).astype(np.int64))
     sub_rows = sub_rows[file_code[sub_rows] > 0]
@@ -661,7 +662,7 @@ def _link_incremental(
     # 3. Score every pair touching the affected records; cluster those among them.
     rest = affected & ~r0
     a1, b1 = blocked(rest)
-    codes = np.unique(np.concatenate([a0 * n + b0, a1 * n + b1]))
+    codes = unique_sorted(np.concatenate([a0 * n + b0, a1 * n + b1]))
     a, b = codes // n, codes % n
     levels, compared, prob, status, rules = score(a, b)
     watch.lap("score")
@@ -741,17 +742,17 @@ def _link_incremental(
             if rx != ry:
                 parent[max(rx, ry)] = min(rx, ry)
         moved = np.fromiter(parent, np.int64, len(parent))
-        hit_rows = np.flatnonzero(np.isin(lab, moved))
+        hit_rows = np.flatnonzero(isin_sorted(lab, moved))
         for i in hit_rows.tolist():
             lab[i] = find(int(lab[i]))
         # Every row of a merged group is written: the group takes one person ID.
-        groups = np.unique(np.concatenate([lab[hit_rows], lab[rows]]))
-        merged = np.isin(lab, groups) & ~affected
+        groups = unique_sorted(np.concatenate([lab[hit_rows], lab[rows]]))
+        merged = isin_sorted(lab, groups) & ~affected
     if merged.any():
         # Their pairs are written with them (the caller replaces the links of these rows).
         a2, b2 = blocked(merged)
         codes2 = a2 * n + b2
-        extra_codes = codes2[~np.isin(codes2, codes)]
+        extra_codes = codes2[~isin_sorted(codes2, codes)]
         if len(extra_codes):
             xa, xb = extra_codes // n, extra_codes % n
             xl, xc, xp, xs, xr = score(xa, xb)

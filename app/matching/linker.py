@@ -13,6 +13,7 @@ from typing import ParamSpec, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from app.matching.arrays import isin_sorted, member_of_sorted
 from app.matching.blocking import BlockingIndex, BlockingStats
 from app.matching.cases import (
     CaseFile,
@@ -553,7 +554,7 @@ class Linker:
         x, y = np.minimum(x, y), np.maximum(x, y)
         code = x * n + y
         inside = (table.case[a] == table.case[b]) & (table.case[a] >= 0)
-        new = ~np.isin(code, a[inside] * n + b[inside])
+        new = ~isin_sorted(code, a[inside] * n + b[inside])
         return x[new], y[new]
 
     @staticmethod
@@ -658,7 +659,7 @@ class Linker:
                 (file[x] == file[y]) & (file[x] > 0) & ~(same_doc & (given[x] == given[y]))
             )
             if len(judged):
-                out |= np.isin(np.minimum(x, y) * n + np.maximum(x, y), judged)
+                out |= member_of_sorted(np.minimum(x, y) * n + np.maximum(x, y), judged)
             # Edit distances only for the few pairs of two adults' different DNIs left.
             ask = np.flatnonzero(~out & ~minor[x] & ~minor[y] & dni[x] & dni[y] & ~same_doc)
             if len(ask):
