@@ -125,9 +125,11 @@ def _quality(
     }
 
 
-def child(folder: Path, quality: bool, keep: bool) -> None:
+def child(folder: Path, quality: bool, keep: bool, threads: int) -> None:
     """Parse and link one world; print a JSON line of measurements."""
-    from app.matching import Linker
+    from dataclasses import replace
+
+    from app.matching import LinkageSettings, Linker
 
     cache = folder / "inputs.pkl"
     if cache.exists():
@@ -142,11 +144,14 @@ def child(folder: Path, quality: bool, keep: bool) -> None:
             with open(cache, "wb") as fh:
                 pickle.dump((inputs, truth, unidentified), fh, protocol=5)
     rss_parse = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    linker = Linker(replace(LinkageSettings(), threads=threads))
     t0, c0 = time.perf_counter(), time.process_time()
-    result = Linker().link(inputs)
+    result = linker.link(inputs)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     out: dict[str, Any] = {
         "rows": len(inputs),
+        "threads": linker.thread_count(),
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "parse_wall": pwall,
         "parse_cpu": pcpu,
         "rss_after_parse_mib": rss_parse,
@@ -170,12 +175,19 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--dir", type=Path, help="keep/reuse generated worlds here")
     ap.add_argument("--quality-max-rows", type=int, default=300_000)
+    ap.add_argument(
+        "--threads",
+        type=int,
+        nargs="*",
+        default=[0],
+        help="link once per count, one after the other on the same rows (0: every core)",
+    )
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--quality", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--keep", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child, args.quality, args.keep)
+        child(args.child, args.quality, args.keep, args.threads[0])
         return
     from app.demo import WorldConfig, generate_to
 
@@ -190,41 +202,48 @@ def main() -> None:
                 print(f"scale {scale:g}: generated in {time.perf_counter() - t:.1f}s", flush=True)
             with open(folder / "reta.csv", "rb") as f1, open(folder / "sistra.csv", "rb") as f2:
                 rows = sum(1 for _ in f1) + sum(1 for _ in f2) - 2
-            cmd = [sys.executable, __file__, "--child", str(folder)]
-            if rows <= args.quality_max_rows:
-                cmd.append("--quality")
-            if args.dir:
-                cmd.append("--keep")
-            t = time.perf_counter()
-            proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
-            total = time.perf_counter() - t
-            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-            line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
-            if line is None:
-                print(proc.stdout, proc.stderr)
-                continue
-            r = json.loads(line[7:])
-            print(f"== scale {scale:g} seed {args.seed}: {r['rows']:,} rows")
-            print(f"   parse+convert wall {r['parse_wall']:.1f}s cpu {r['parse_cpu']:.1f}s")
-            print(
-                f"   link wall {r['link_wall']:.1f}s cpu {r['link_cpu']:.1f}s;"
-                f" pairs {r['pairs']:,} ({r['pairs'] / max(r['rows'], 1):.1f}/row)"
-            )
-            for rule, pairs, new, skipped in r["blocking"]:
-                print(f"     {rule:<34} pairs {pairs:>10,} new {new:>10,} skipped {skipped}")
-            for stage, swall, scpu, peak in r["stages"]:
-                print(f"     {stage:<14} wall {swall:7.1f}s cpu {scpu:7.1f}s peak {peak:6.0f} MiB")
-            print(
-                f"   child total wall {total:.1f}s; peak RSS (children so far)"
-                f" {usage.ru_maxrss / 1024:.0f} MiB; RSS after parse {r['rss_after_parse_mib']:.0f}"
-            )
-            if "f1" in r:
-                print(
-                    f"   victims: P {r['precision']:.4f} R {r['recall']:.4f} F1 {r['f1']:.4f};"
-                    f" B-cubed F1 {r['bcubed_f1']:.4f}; blocking recall {r['blocking_recall']:.4f}"
-                )
-                for y, (t, n, e) in r["per_year"].items():
-                    print(f"   {y}: true unique victims {t:>7} linked {n:>7} error {e:+.2f}%")
+            for threads in args.threads:
+                _run_child(args, scale, folder, rows, threads)
+
+
+def _run_child(
+    args: argparse.Namespace, scale: float, folder: Path, rows: int, threads: int
+) -> None:
+    """Link one world in a child process with a given number of threads and print its report."""
+    cmd = [sys.executable, __file__, "--child", str(folder), "--threads", str(threads)]
+    if rows <= args.quality_max_rows:
+        cmd.append("--quality")
+    if args.dir:
+        cmd.append("--keep")
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
+    total = time.perf_counter() - t
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
+    if line is None:
+        print(proc.stdout, proc.stderr)
+        return
+    r = json.loads(line[7:])
+    print(f"== scale {scale:g} seed {args.seed}: {r['rows']:,} rows, {r['threads']} thread(s)")
+    print(f"   parse+convert wall {r['parse_wall']:.1f}s cpu {r['parse_cpu']:.1f}s")
+    print(
+        f"   link wall {r['link_wall']:.1f}s cpu {r['link_cpu']:.1f}s;"
+        f" pairs {r['pairs']:,} ({r['pairs'] / max(r['rows'], 1):.1f}/row)"
+    )
+    for rule, pairs, new, skipped in r["blocking"]:
+        print(f"     {rule:<34} pairs {pairs:>10,} new {new:>10,} skipped {skipped}")
+    for stage, swall, scpu, peak in r["stages"]:
+        print(f"     {stage:<14} wall {swall:7.1f}s cpu {scpu:7.1f}s peak {peak:6.0f} MiB")
+    print(
+        f"   child total wall {total:.1f}s; peak RSS {r['peak_rss_mib']:.0f} MiB;"
+        f" RSS after parse {r['rss_after_parse_mib']:.0f}"
+    )
+    if "f1" in r:
+        print(
+            f"   victims: P {r['precision']:.4f} R {r['recall']:.4f} F1 {r['f1']:.4f};"
+            f" B-cubed F1 {r['bcubed_f1']:.4f}; blocking recall {r['blocking_recall']:.4f}"
+        )
+        for y, (t_, n, e) in r["per_year"].items():
+            print(f"   {y}: true unique victims {t_:>7} linked {n:>7} error {e:+.2f}%")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from app.matching.arrays import isin_sorted
 from app.statistics.counting import (
     UNKNOWN,
     DateBasis,
@@ -262,7 +263,7 @@ def build_frame(
         np.logical_or.at(known, inverse, ~cols.unidentified)
     else:
         wanted = np.fromiter(identified, dtype=np.int64, count=len(identified))
-        known = np.isin(persons, wanted)
+        known = isin_sorted(persons, wanted)
     row_ever, row_known = ever[inverse], known[inverse]
 
     def make(key: VariantKey) -> Variant:
