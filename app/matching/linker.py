@@ -344,16 +344,15 @@ class Linker:
             status = self._decide(prob, rules, compared)
             watch.lap(f"score {step + 1}")
             if judged:
-                pair_pos = {
-                    (int(x), int(y)): k
-                    for k, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True))
-                }
-                for (i, j), same in judged.items():
-                    k = pair_pos.get((i, j))
-                    if k is not None:
-                        prob[k] = 1.0 if same else 0.0
-                        status[k] = 4
-                        rules[k] = 4 if same else 5
+                # The judged pairs among the candidates, found by code: a dict of every pair
+                # would hold tens of millions of tuples at national scale.
+                judged_codes = np.array(sorted(i * n + j for i, j in judged), dtype=np.int64)
+                hits = np.flatnonzero(member_of_sorted(a * n + b, judged_codes))
+                for k, i, j in zip(hits.tolist(), a[hits].tolist(), b[hits].tolist(), strict=True):
+                    same = judged[(i, j)]
+                    prob[k] = 1.0 if same else 0.0
+                    status[k] = 4
+                    rules[k] = 4 if same else 5
             negatives = {pair for pair, same in judged.items() if not same}
             roots, _ = cluster_pairs(
                 n,
