@@ -100,27 +100,29 @@ def _pairs_in_groups(keys: I64, rows: I64, max_block: int) -> tuple[I64, I64, in
     size_per_row = np.repeat(sizes, sizes)
     keep = (size_per_row > 1) & (size_per_row <= max_block)
     skipped = int((sizes > max_block).sum())
-    k, r, s = keys[keep], rows[keep], size_per_row[keep]
-    out_a: list[I64] = []
-    out_b: list[I64] = []
-    offset = 1
-    # Keys are sorted, so rows offset d apart share a key exactly when their keys are equal:
-    # each offset is one vectorised step instead of a Python loop over blocks.
-    while len(k) > offset:
-        same = k[:-offset] == k[offset:]
-        if not same.any():
-            break
-        out_a.append(r[:-offset][same])
-        out_b.append(r[offset:][same])
-        offset += 1
-        if offset % 8 == 0:
-            alive = s > offset
-            k, r, s = k[alive], r[alive], s[alive]
-    if not out_a:
+    r, s = rows[keep], size_per_row[keep]
+    if len(r) == 0:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, skipped
-    a, b = np.concatenate(out_a), np.concatenate(out_b)
-    return np.minimum(a, b), np.maximum(a, b), skipped
+    # Kept groups are whole and contiguous: each entry pairs with the entries after it in
+    # its group. All pairs at once, by index arithmetic (int32: a rule's pairs number tens
+    # of millions at most), rather than one pass over the entries per offset.
+    kk = keys[keep]
+    first = np.flatnonzero(np.r_[True, kk[1:] != kk[:-1]]).astype(np.int32)
+    del kk
+    index = np.arange(len(r), dtype=np.int32)
+    ahead = (s - 1).astype(np.int32) - (index - np.repeat(first, np.diff(np.r_[first, len(r)])))
+    left = np.repeat(index, ahead)
+    del index
+    # Position of each pair among its left entry's pairs: 0, 1, ... ahead - 1.
+    step = np.arange(len(left), dtype=np.int32)
+    step -= np.repeat((np.cumsum(ahead) - ahead).astype(np.int32), ahead)
+    step += left
+    step += 1
+    a, b = r[left], r[step]
+    del left, step
+    # Rows of a group are sorted ascending (_sort_entries), so a < b already.
+    return a, b, skipped
 
 
 # Radix of the integer parts of a blocking key; the parts of one key multiply below 2**62.
