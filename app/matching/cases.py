@@ -13,7 +13,7 @@ from itertools import combinations
 import numpy as np
 import numpy.typing as npt
 
-from app.matching.clustering import components, components_pairs
+from app.matching.clustering import components, components_pairs, isin_sorted, unique_sorted
 from app.matching.records import LinkInput, RecordKey
 
 __all__ = [
@@ -213,7 +213,7 @@ def link_cases(
     # The files of each person (at most 50: a larger cluster says little), paired in name
     # order, and how many persons each pair of files shares.
     persons = np.asarray(person, dtype=np.int64)[memo.rows]
-    held = np.unique(persons * n_files + memo.row_file)
+    held = unique_sorted(persons * n_files + memo.row_file)
     who, file_of = held // n_files, held % n_files
     starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
     count = np.diff(np.r_[starts, len(held)])
@@ -222,7 +222,7 @@ def link_cases(
     pair_codes, n_shared = np.unique(file_of[left] * n_files + file_of[right], return_counts=True)
     # A pair of files sharing persons is scored with them; any other proposed pair links on
     # its person-independent evidence alone, as judged once in the memo.
-    alone = ~np.isin(memo.static_codes, pair_codes)
+    alone = ~isin_sorted(memo.static_codes, pair_codes)
     links = [lk for lk, keep in zip(memo.static_links, alone.tolist(), strict=True) if keep]
     codes = memo.static_codes[alone].tolist()
     judged = memo.shared
