@@ -372,27 +372,39 @@ def infer_by_elimination(
     compatible = _Compatibility(records)
     unidentified = [rec.unidentified for rec in records]
     groups: list[tuple[list[int], list[int], str, tuple[str, str]]] = []
+    victims = [i for i, rec in enumerate(records) if rec.role == "victim" and rec.file]
+    # Only a group with an unidentified victim can infer a link (every inference pairs one):
+    # the files and cases of those victims are all that is gone through; most have none.
+    files_u = {records[i].file for i in victims if unidentified[i]}
+    cases_u = {case_of_file[f] for f in files_u}
+    pairs_u = [
+        lk
+        for lk in links
+        if not (lk.file_a.startswith("RETA") or lk.file_b.startswith("RETA"))
+        and (lk.file_a in files_u or lk.file_b in files_u)
+    ]
+    wanted = {f for lk in pairs_u for f in (lk.file_a, lk.file_b)}
+    wanted.update(f for f, c in case_of_file.items() if c in cases_u)
     by_case: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     by_file: dict[str, list[int]] = defaultdict(list)
-    for i, rec in enumerate(records):
-        if rec.role == "victim" and rec.file:
+    for i in victims:
+        rec = records[i]
+        if rec.file in wanted:
             by_file[rec.file].append(i)
-            by_case[case_of_file[rec.file]][0 if rec.system == "RETA" else 1].append(i)
+            case = case_of_file[rec.file]
+            if case in cases_u:
+                by_case[case][0 if rec.system == "RETA" else 1].append(i)
     reasons: dict[int, list[str]] = defaultdict(list)
     for lk in links:
-        reasons[case_of_file[lk.file_a]].extend(lk.reasons)
+        case = case_of_file[lk.file_a]
+        if case in cases_u:
+            reasons[case].extend(lk.reasons)
     # Pairs of prosecutor files first: a victim named in one file and unidentified in another
     # is one person there, and must not be taken for an unexplained police victim first.
-    for lk in links:
-        if not (lk.file_a.startswith("RETA") or lk.file_b.startswith("RETA")):
-            groups.append(
-                (
-                    by_file[lk.file_a],
-                    by_file[lk.file_b],
-                    "; ".join(lk.reasons),
-                    (lk.file_a, lk.file_b),
-                )
-            )
+    for lk in pairs_u:
+        groups.append(
+            (by_file[lk.file_a], by_file[lk.file_b], "; ".join(lk.reasons), (lk.file_a, lk.file_b))
+        )
     for case, (police, prosecutor) in by_case.items():
         if police and prosecutor:
             why = "; ".join(dict.fromkeys(reasons[case]))

@@ -23,7 +23,7 @@ from app.matching.cases import (
     infer_by_elimination,
     link_cases,
 )
-from app.matching.clustering import cluster_pairs, components_pairs
+from app.matching.clustering import cluster_pairs, components_pairs, isin_sorted
 from app.matching.comparisons import Comparator, compile_comparisons, doc_distance
 from app.matching.explain import Explanation, FieldWeight
 from app.matching.model import FellegiSunter, ModelParameters, Selector, TermFrequencies
@@ -648,9 +648,15 @@ def _apply_merges(roots: I64, merges: list[tuple[int, int]]) -> I64:
         ri, rj = find(int(roots[i])), find(int(roots[j]))
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)
-    labels = (
-        np.array([find(int(r)) for r in roots.tolist()], dtype=np.int64) if parent else roots.copy()
-    )
+    labels = roots.copy()
+    if parent:
+        # Only rows whose root was merged into another move: look up those roots alone.
+        moved = np.fromiter(parent, dtype=np.int64, count=len(parent))
+        to = np.fromiter((find(r) for r in parent), dtype=np.int64, count=len(parent))
+        order = np.argsort(moved)
+        moved, to = moved[order], to[order]
+        rows = np.flatnonzero(isin_sorted(labels, moved))
+        labels[rows] = to[np.searchsorted(moved, labels[rows])]
     # Canonical label: the smallest row index in the cluster, independent of merge order.
     first = np.full(len(labels) + 1, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first, labels, np.arange(len(labels), dtype=np.int64))
