@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -428,7 +428,6 @@ def infer_by_elimination(
         rx, ry = records[x], records[y]
         out.append(InferredLink(rx.key, ry.key, (rx.file, ry.file), text))
 
-    compatible.prepare(i for g in groups for side in g[:2] for i in side)
     pending = groups
     for _ in range(_ELIMINATION_ROUNDS):
         before = len(merges)
@@ -522,22 +521,6 @@ class _Compatibility:
     def __init__(self, records: Sequence[LinkInput]) -> None:
         self.records = records
         self.ranges: dict[int, tuple[float, float] | None] = {}
-        self.pos: dict[int, int] = {}
-
-    def prepare(self, rows: Iterable[int]) -> None:
-        """Keep the rows' sex, nationality and birth range in arrays, for only() on long sides."""
-        order = list(dict.fromkeys(rows))
-        self.pos = dict(zip(order, range(len(order)), strict=True))
-        recs = self.records
-        codes: dict[str, int] = {"": 0}
-        self.sex = np.array([codes.setdefault(recs[i].sex, len(codes)) for i in order], np.int64)
-        self.nat = np.array(
-            [codes.setdefault(recs[i].nationality, len(codes)) for i in order], np.int64
-        )
-        ranges = [self.range(i) for i in order]
-        self.aged = np.array([r is not None for r in ranges], dtype=bool)
-        self.lo = np.array([r[0] if r else 0.0 for r in ranges], dtype=np.float64)
-        self.hi = np.array([r[1] if r else 0.0 for r in ranges], dtype=np.float64)
 
     def range(self, i: int) -> tuple[float, float] | None:
         try:
@@ -564,8 +547,6 @@ class _Compatibility:
         The second value says whether the age decided. Stops as soon as neither can be
         unique: sides of a sprawling case have hundreds of rows.
         """
-        if len(rows) >= _MANY_ROWS and u in self.pos:
-            return self._only_many(u, rows)
         found, exact, n_exact = -1, -1, 0
         many = False
         aged = self.range(u) is not None
@@ -588,25 +569,6 @@ class _Compatibility:
             return exact, True
         return -1, False
 
-    def _only_many(self, u: int, rows: list[int]) -> tuple[int, bool]:
-        """only() over prepared arrays: the same answer (it depends on the counts alone)."""
-        p = np.fromiter(map(self.pos.__getitem__, rows), dtype=np.int64, count=len(rows))
-        q = self.pos[u]
-        sex, nat, lo, hi = self.sex, self.nat, self.lo, self.hi
-        ok = (sex[p] == 0) | (sex[q] == 0) | (sex[p] == sex[q])
-        ok &= (nat[p] == 0) | (nat[q] == 0) | (nat[p] == nat[q])
-        both = self.aged[p] & self.aged[q]
-        gap = np.maximum(np.maximum(0.0, lo[p] - hi[q]), lo[q] - hi[p])
-        ok &= ~both | (gap <= 400)
-        hits = np.flatnonzero(ok)
-        if len(hits) == 1:
-            return rows[int(hits[0])], False
-        if len(hits) > 1 and self.aged[q]:
-            exact = np.flatnonzero(ok & both & (lo[p] <= hi[q]) & (lo[q] <= hi[p]))
-            if len(exact) == 1:
-                return rows[int(exact[0])], True
-        return -1, False
-
     def exact(self, i: int, j: int) -> bool | None:
         """Whether both rows' birth ranges overlap; None when either is unknown."""
         bx, by = self.range(i), self.range(j)
@@ -615,7 +577,6 @@ class _Compatibility:
         return None
 
 
-_MANY_ROWS = 32  # rows of a side from which only() compares in NumPy
 _MAX_PAIRING = 10  # leftovers per side beyond which pairings are not enumerated
 _UNKNOWN_GAP = 200.0  # days counted for a pair whose ages are not both known
 
