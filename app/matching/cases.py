@@ -22,6 +22,7 @@ __all__ = [
     "InferredLink",
     "infer_by_elimination",
     "link_cases",
+    "prepare_cases",
 ]
 
 _MAX_DAYS_TO_PROSECUTOR = 730
@@ -169,18 +170,17 @@ def _evidence(
     return score, reasons + rest_reasons
 
 
-def link_cases(
+def prepare_cases(
     records: Sequence[LinkInput],
-    person: Sequence[int],
-    *,
-    min_score: float = 3.0,
     files: dict[str, CaseFile] | None = None,
     memo: CaseMemo | None = None,
-) -> tuple[dict[str, int], list[CaseLink]]:
-    """Group files into cases by complaint number, shared persons, date and place.
+    *,
+    min_score: float = 3.0,
+) -> CaseMemo:
+    """Return the memo of what link_cases finds without persons (files, proposed pairs).
 
-    files: the case files of records (case_files(records)), when the caller already has them;
-    memo: person-independent evidence of file pairs, kept by the caller between passes.
+    Pure Python that depends on records alone: a caller may run it early, e.g. in a thread
+    while NumPy compares persons, and pass the memo (and files) to link_cases.
     """
     memo = memo if memo is not None else CaseMemo()
     files = files if files is not None else _files(records)
@@ -210,6 +210,27 @@ def link_cases(
                 memo.static_links.append(CaseLink(names[fi], names[fj], score, tuple(reasons)))
                 kept.append(code)
         memo.static_codes = np.asarray(kept, dtype=np.int64)
+    return memo
+
+
+def link_cases(
+    records: Sequence[LinkInput],
+    person: Sequence[int],
+    *,
+    min_score: float = 3.0,
+    files: dict[str, CaseFile] | None = None,
+    memo: CaseMemo | None = None,
+) -> tuple[dict[str, int], list[CaseLink]]:
+    """Group files into cases by complaint number, shared persons, date and place.
+
+    files: the case files of records (case_files(records)), when the caller already has them;
+    memo: person-independent evidence of file pairs, kept by the caller between passes.
+    """
+    memo = prepare_cases(records, files, memo, min_score=min_score)
+    assert memo.of_files is not None
+    files = memo.of_files
+    names, n_files = memo.names, max(len(memo.names), 1)
+    in_order = memo.in_order
     # The files of each person (at most 50: a larger cluster says little), paired in name
     # order, and how many persons each pair of files shares.
     persons = np.asarray(person, dtype=np.int64)[memo.rows]
