@@ -346,6 +346,7 @@ class Linker:
                 cannot_link=self._cannot_link(table, negatives),
                 cannot_link_many=self._cannot_link_many(table, negatives),
                 must_link=[p for p, same in judged.items() if same],
+                explain=False,
             )
             watch.lap(f"cluster {step + 1}")
             if files is None:
