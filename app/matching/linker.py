@@ -276,10 +276,12 @@ class Linker:
         case_memo = CaseMemo()
         for step in range(passes):
             if step == 1 and case_col is not None:
-                file_codes = [r.file for r in inputs]
-                table.case = np.fromiter(
-                    (case_labels.get(f, -1) for f in file_codes), dtype=np.int32, count=n
-                )
+                # Case of each row through its file's code: a lookup per file, not per row.
+                case_of_code = np.full(len(table.other.values), -1, dtype=np.int32)
+                code_of = table.other.index
+                for f, lab in case_labels.items():
+                    case_of_code[code_of[f]] = lab
+                table.case = case_of_code[table.file]
                 # Victims of one linked case that blocking never paired (typos in both
                 # surnames, swapped surnames) are compared now: the case makes them candidates.
                 xa, xb = self._case_pairs(table, a, b)
