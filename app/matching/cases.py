@@ -12,7 +12,8 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 
-from app.matching.clustering import components, components_pairs, isin_sorted, unique_sorted
+from app.matching.arrays import isin_sorted, unique_sorted
+from app.matching.clustering import components, components_pairs
 from app.matching.records import LinkInput, RecordKey
 
 __all__ = [

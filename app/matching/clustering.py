@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["cluster_pairs", "components", "components_pairs", "isin_sorted", "unique_sorted"]
+__all__ = ["cluster_pairs", "components", "components_pairs"]
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -16,25 +16,6 @@ B = npt.NDArray[np.bool_]
 # Components up to this size have every intra pair checked against cannot_link up front; a
 # larger one (rare) checks the cross pairs of each merge instead, as the greedy loop always did.
 _PRECHECK_MAX = 64
-
-
-def unique_sorted(x: I64) -> I64:
-    """Return np.unique(x) of integers by sorting.
-
-    NumPy 2.4's np.unique without return_* hashes, which takes about a microsecond per
-    element on a million codes spread over a large range (a sort: 20 nanoseconds).
-    """
-    s = np.sort(x)
-    return s[np.r_[True, s[1:] != s[:-1]]] if len(s) else s
-
-
-def isin_sorted(x: I64, y: I64) -> npt.NDArray[np.bool_]:
-    """Return np.isin(x, y) of integers by binary search (np.isin hashes y: see unique_sorted)."""
-    s = np.sort(y)
-    if len(s) == 0:
-        return np.zeros(len(x), dtype=bool)
-    pos = np.minimum(np.searchsorted(s, x), len(s) - 1)
-    return np.asarray(s[pos] == x)
 
 
 def components(n: int, a: I64, b: I64) -> I64:

@@ -13,6 +13,7 @@ from typing import ParamSpec, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from app.matching.arrays import isin_sorted, member_of_sorted
 from app.matching.blocking import BlockingIndex, BlockingStats
 from app.matching.cases import (
     CaseFile,
@@ -23,7 +24,7 @@ from app.matching.cases import (
     infer_by_elimination,
     link_cases,
 )
-from app.matching.clustering import cluster_pairs, components_pairs, isin_sorted
+from app.matching.clustering import cluster_pairs, components_pairs
 from app.matching.comparisons import Comparator, compile_comparisons, doc_distance
 from app.matching.explain import Explanation, FieldWeight
 from app.matching.model import FellegiSunter, ModelParameters, Selector, TermFrequencies
@@ -522,7 +523,7 @@ class Linker:
         x, y = np.minimum(x, y), np.maximum(x, y)
         code = x * n + y
         inside = (table.case[a] == table.case[b]) & (table.case[a] >= 0)
-        new = ~np.isin(code, a[inside] * n + b[inside])
+        new = ~isin_sorted(code, a[inside] * n + b[inside])
         return x[new], y[new]
 
     @staticmethod
@@ -658,7 +659,7 @@ def _apply_merges(roots: I64, merges: list[tuple[int, int]]) -> I64:
         to = np.fromiter((find(r) for r in parent), dtype=np.int64, count=len(parent))
         order = np.argsort(moved)
         moved, to = moved[order], to[order]
-        rows = np.flatnonzero(isin_sorted(labels, moved))
+        rows = np.flatnonzero(member_of_sorted(labels, moved))
         labels[rows] = to[np.searchsorted(moved, labels[rows])]
     # Canonical label: the smallest row index in the cluster, independent of merge order.
     first = np.full(len(labels) + 1, np.iinfo(np.int64).max, dtype=np.int64)
