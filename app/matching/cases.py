@@ -72,13 +72,15 @@ def case_files(records: Sequence[LinkInput]) -> dict[str, CaseFile]:
 def _files(records: Sequence[LinkInput]) -> dict[str, CaseFile]:
     files: dict[str, CaseFile] = {}
     for i, rec in enumerate(records):
-        if not rec.file:
+        key = rec.file
+        if not key:
             continue  # a plain person list has no case files
         ref_date = rec.reference_date or date.min
-        cf = files.get(rec.file)
+        cf = files.get(key)
         if cf is None:
-            cf = files[rec.file] = CaseFile(rec.file, rec.system, ref_date)
-        cf.opened = min(cf.opened, ref_date)
+            cf = files[key] = CaseFile(key, rec.key[0], ref_date)
+        elif ref_date < cf.opened:
+            cf.opened = ref_date
         if rec.complaint_ref:
             cf.refs.add(rec.complaint_ref)
         if rec.facts_date:
