@@ -8,11 +8,11 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import combinations
 
 import numpy as np
 import numpy.typing as npt
 
+from app.matching.arrays import isin_sorted, unique_sorted
 from app.matching.clustering import components, components_pairs
 from app.matching.records import LinkInput, RecordKey
 
@@ -23,6 +23,7 @@ __all__ = [
     "InferredLink",
     "infer_by_elimination",
     "link_cases",
+    "prepare_cases",
 ]
 
 _MAX_DAYS_TO_PROSECUTOR = 730
@@ -71,13 +72,15 @@ def case_files(records: Sequence[LinkInput]) -> dict[str, CaseFile]:
 def _files(records: Sequence[LinkInput]) -> dict[str, CaseFile]:
     files: dict[str, CaseFile] = {}
     for i, rec in enumerate(records):
-        if not rec.file:
+        key = rec.file
+        if not key:
             continue  # a plain person list has no case files
         ref_date = rec.reference_date or date.min
-        cf = files.get(rec.file)
+        cf = files.get(key)
         if cf is None:
-            cf = files[rec.file] = CaseFile(rec.file, rec.system, ref_date)
-        cf.opened = min(cf.opened, ref_date)
+            cf = files[key] = CaseFile(key, rec.key[0], ref_date)
+        elif ref_date < cf.opened:
+            cf.opened = ref_date
         if rec.complaint_ref:
             cf.refs.add(rec.complaint_ref)
         if rec.facts_date:
@@ -100,13 +103,14 @@ class CaseMemo:
     which of them link on that evidence alone, with min_score they were judged at.
     """
 
-    base: dict[tuple[str, str], _Base] = field(default_factory=dict)
-    static: set[tuple[str, str]] | None = None
+    base: dict[int, _Base] = field(default_factory=dict)  # by pair code (see link_cases)
+    static: npt.NDArray[np.int64] | None = None
     static_links: list[CaseLink] = field(default_factory=list)
     min_score: float | None = None
     # The files' positions in name order, and of each row with a file, for the files below.
     of_files: dict[str, CaseFile] | None = None
     names: list[str] = field(default_factory=list)
+    in_order: list[CaseFile] = field(default_factory=list)  # the files, in name order
     rows: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     row_file: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     listed: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -169,6 +173,49 @@ def _evidence(
     return score, reasons + rest_reasons
 
 
+def prepare_cases(
+    records: Sequence[LinkInput],
+    files: dict[str, CaseFile] | None = None,
+    memo: CaseMemo | None = None,
+    *,
+    min_score: float = 3.0,
+) -> CaseMemo:
+    """Return the memo of what link_cases finds without persons (files, proposed pairs).
+
+    Pure Python that depends on records alone: a caller may run it early, e.g. in a thread
+    while NumPy compares persons, and pass the memo (and files) to link_cases.
+    """
+    memo = memo if memo is not None else CaseMemo()
+    files = files if files is not None else _files(records)
+    if memo.of_files is not files:
+        memo.of_files, memo.shared, memo.base = files, {}, {}
+        memo.names = sorted(files)
+        memo.in_order = [files[k] for k in memo.names]
+        where = {k: n for n, k in enumerate(memo.names)}
+        rows = [i for i, rec in enumerate(records) if rec.file]
+        memo.rows = np.asarray(rows, dtype=np.int64)
+        memo.row_file = np.fromiter(
+            (where[records[i].file] for i in rows), dtype=np.int64, count=len(rows)
+        )
+        memo.listed = np.fromiter((where[k] for k in files), dtype=np.int64, count=len(files))
+        memo.static = None
+    names, n_files = memo.names, max(len(memo.names), 1)
+    in_order = memo.in_order
+    if memo.static is None or memo.min_score != min_score:
+        memo.static = _static_candidates(in_order)
+        memo.min_score = min_score
+        memo.static_links = []
+        kept: list[int] = []
+        for code in memo.static.tolist():
+            fi, fj = divmod(code, n_files)
+            score, reasons = _evidence(in_order[fi], in_order[fj], 0, _base(memo, code, n_files))
+            if score >= min_score:
+                memo.static_links.append(CaseLink(names[fi], names[fj], score, tuple(reasons)))
+                kept.append(code)
+        memo.static_codes = np.asarray(kept, dtype=np.int64)
+    return memo
+
+
 def link_cases(
     records: Sequence[LinkInput],
     person: Sequence[int],
@@ -182,38 +229,15 @@ def link_cases(
     files: the case files of records (case_files(records)), when the caller already has them;
     memo: person-independent evidence of file pairs, kept by the caller between passes.
     """
-    memo = memo if memo is not None else CaseMemo()
-    files = files if files is not None else _files(records)
-    if memo.of_files is not files:
-        memo.of_files, memo.shared = files, {}
-        memo.names = sorted(files)
-        where = {k: n for n, k in enumerate(memo.names)}
-        rows = [i for i, rec in enumerate(records) if rec.file]
-        memo.rows = np.asarray(rows, dtype=np.int64)
-        memo.row_file = np.fromiter(
-            (where[records[i].file] for i in rows), dtype=np.int64, count=len(rows)
-        )
-        memo.listed = np.fromiter((where[k] for k in files), dtype=np.int64, count=len(files))
-        memo.static = None
+    memo = prepare_cases(records, files, memo, min_score=min_score)
+    assert memo.of_files is not None
+    files = memo.of_files
     names, n_files = memo.names, max(len(memo.names), 1)
-    if memo.static is None or memo.min_score != min_score:
-        memo.static = _static_candidates(files)
-        memo.min_score = min_score
-        memo.static_links = []
-        for p, q in memo.static:
-            score, reasons = _evidence(files[p], files[q], 0, _base(memo, files, p, q))
-            if score >= min_score:
-                memo.static_links.append(CaseLink(p, q, score, tuple(reasons)))
-        where = {k: n for n, k in enumerate(names)}
-        memo.static_codes = np.fromiter(
-            (where[lk.file_a] * n_files + where[lk.file_b] for lk in memo.static_links),
-            dtype=np.int64,
-            count=len(memo.static_links),
-        )
+    in_order = memo.in_order
     # The files of each person (at most 50: a larger cluster says little), paired in name
     # order, and how many persons each pair of files shares.
     persons = np.asarray(person, dtype=np.int64)[memo.rows]
-    held = np.unique(persons * n_files + memo.row_file)
+    held = unique_sorted(persons * n_files + memo.row_file)
     who, file_of = held // n_files, held % n_files
     starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
     count = np.diff(np.r_[starts, len(held)])
@@ -222,7 +246,7 @@ def link_cases(
     pair_codes, n_shared = np.unique(file_of[left] * n_files + file_of[right], return_counts=True)
     # A pair of files sharing persons is scored with them; any other proposed pair links on
     # its person-independent evidence alone, as judged once in the memo.
-    alone = ~np.isin(memo.static_codes, pair_codes)
+    alone = ~isin_sorted(memo.static_codes, pair_codes)
     links = [lk for lk, keep in zip(memo.static_links, alone.tolist(), strict=True) if keep]
     codes = memo.static_codes[alone].tolist()
     judged = memo.shared
@@ -232,10 +256,11 @@ def link_cases(
         if key in judged:
             link = judged[key]
         else:
-            p, q = names[fi], names[fj]
-            score, reasons = _evidence(files[p], files[q], k, _base(memo, files, p, q))
+            score, reasons = _evidence(in_order[fi], in_order[fj], k, _base(memo, code, n_files))
             link = judged[key] = (
-                CaseLink(p, q, score, tuple(reasons)) if score >= min_score else None
+                CaseLink(names[fi], names[fj], score, tuple(reasons))
+                if score >= min_score
+                else None
             )
         if link is not None:
             links.append(link)
@@ -253,55 +278,70 @@ def link_cases(
     return labels, links
 
 
-def _base(memo: CaseMemo, files: dict[str, CaseFile], p: str, q: str) -> _Base:
-    """Return the person-independent evidence of a file pair, computed once."""
+def _base(memo: CaseMemo, code: int, n_files: int) -> _Base:
+    """Return the person-independent evidence of the file pair code, computed once."""
     try:
-        return memo.base[(p, q)]
+        return memo.base[code]
     except KeyError:
-        found = memo.base[(p, q)] = _evidence_base(files[p], files[q])
+        fi, fj = divmod(code, n_files)
+        found = memo.base[code] = _evidence_base(memo.in_order[fi], memo.in_order[fj])
         return found
 
 
-def _static_candidates(files: dict[str, CaseFile]) -> set[tuple[str, str]]:
-    """Return the file pairs proposed by a complaint number or the facts' date and place."""
-    by_ref: dict[str, list[str]] = defaultdict(list)
-    for cf in files.values():
+def _static_candidates(in_order: Sequence[CaseFile]) -> npt.NDArray[np.int64]:
+    """Return the file pairs proposed by a complaint number or the facts' date and place.
+
+    Files are numbered by their position in in_order (name order); a pair (i, j), i < j, is
+    the code i * len(in_order) + j; the codes come sorted, each once.
+    """
+    n_files = max(len(in_order), 1)
+    by_ref: dict[str, list[int]] = defaultdict(list)
+    for n, cf in enumerate(in_order):
         for ref in cf.refs:
             # Complaint numbers restart per police unit: "1-2016" alone matches hundreds of
             # files, so pair files only within a department of the facts.
             for dept in {p[:2] for p in cf.facts_places} or {""}:
-                by_ref[f"{ref}|{dept}"].append(cf.key)
-    candidates: set[tuple[str, str]] = set()
-    # Same date and district of the facts: specific enough to propose a pair of files.
-    by_facts: dict[tuple[date, str], list[str]] = defaultdict(list)
-    for cf in files.values():
-        for d in cf.facts_dates:
-            for place in cf.facts_places:
-                by_facts[(d, place)].append(cf.key)
+                by_ref[f"{ref}|{dept}"].append(n)
+    # Each group of files that proposes its pairs: its number, and its files, row by row.
+    group_of: dict[object, int] = {}
+    group: list[int] = []
+    member: list[int] = []
     # Without shared persons a pair links only on a complaint number with the same date or
     # district of the facts, or on both of those (see _evidence): within a complaint number's
     # group, propose only files that also share a date or a district. Groups grow with the
     # register, so this keeps the pairs proposed (and judged) near those that can link.
-    groups: list[list[str]] = []
-    for keys in by_ref.values():
+    for ref_key, keys in by_ref.items():
         if 1 < len(keys) <= 200:
-            sub: dict[tuple[str, date | str], list[str]] = defaultdict(list)
-            for k in keys:
-                cf = files[k]
+            for n in keys:
+                cf = in_order[n]
                 for d in cf.facts_dates:
-                    sub[("date", d)].append(k)
+                    group.append(group_of.setdefault((ref_key, "date", d), len(group_of)))
+                    member.append(n)
                 for place in cf.facts_places:
-                    sub[("place", place)].append(k)
-            groups.extend(g for g in sub.values() if len(g) > 1)
-    groups.extend(keys for keys in by_facts.values() if 1 < len(keys) <= 200)
-    for keys in groups:
-        # Two police complaints never score (_evidence): pair only with a prosecutor file.
-        group = sorted(set(keys))
-        police = [k for k in group if files[k].system == "RETA"]
-        other = [k for k in group if files[k].system != "RETA"]
-        candidates.update(combinations(other, 2))
-        candidates.update((min(p, q), max(p, q)) for p in police for q in other)
-    return candidates
+                    group.append(group_of.setdefault((ref_key, "place", place), len(group_of)))
+                    member.append(n)
+    del by_ref
+    # Same date and district of the facts: specific enough to propose a pair of files.
+    by_facts: dict[tuple[date, str], list[int]] = defaultdict(list)
+    for n, cf in enumerate(in_order):
+        for d in cf.facts_dates:
+            for place in cf.facts_places:
+                by_facts[(d, place)].append(n)
+    for keys in by_facts.values():
+        if 1 < len(keys) <= 200:
+            g = len(group_of)
+            group_of[g] = g  # a number of its own (no key of by_ref's is an int)
+            group.extend([g] * len(keys))
+            member.extend(keys)
+    del by_facts, group_of
+    files = np.asarray(member, dtype=np.int64)
+    x, y = components_pairs(np.arange(len(files), dtype=np.int64), np.asarray(group, np.int64))
+    fi, fj = files[x], files[y]
+    # Two police complaints never score (_evidence): pair only with a prosecutor file.
+    police = np.fromiter((cf.system == "RETA" for cf in in_order), dtype=bool, count=len(in_order))
+    keep = (fi != fj) & ~(police[fi] & police[fj])
+    fi, fj = fi[keep], fj[keep]
+    return unique_sorted(np.minimum(fi, fj) * n_files + np.maximum(fi, fj))
 
 
 def _birth_range(r: LinkInput) -> tuple[float, float] | None:
@@ -356,27 +396,39 @@ def infer_by_elimination(
     compatible = _Compatibility(records)
     unidentified = [rec.unidentified for rec in records]
     groups: list[tuple[list[int], list[int], str, tuple[str, str]]] = []
+    victims = [i for i, rec in enumerate(records) if rec.role == "victim" and rec.file]
+    # Only a group with an unidentified victim can infer a link (every inference pairs one):
+    # the files and cases of those victims are all that is gone through; most have none.
+    files_u = {records[i].file for i in victims if unidentified[i]}
+    cases_u = {case_of_file[f] for f in files_u}
+    pairs_u = [
+        lk
+        for lk in links
+        if not (lk.file_a.startswith("RETA") or lk.file_b.startswith("RETA"))
+        and (lk.file_a in files_u or lk.file_b in files_u)
+    ]
+    wanted = {f for lk in pairs_u for f in (lk.file_a, lk.file_b)}
+    wanted.update(f for f, c in case_of_file.items() if c in cases_u)
     by_case: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     by_file: dict[str, list[int]] = defaultdict(list)
-    for i, rec in enumerate(records):
-        if rec.role == "victim" and rec.file:
+    for i in victims:
+        rec = records[i]
+        if rec.file in wanted:
             by_file[rec.file].append(i)
-            by_case[case_of_file[rec.file]][0 if rec.system == "RETA" else 1].append(i)
+            case = case_of_file[rec.file]
+            if case in cases_u:
+                by_case[case][0 if rec.system == "RETA" else 1].append(i)
     reasons: dict[int, list[str]] = defaultdict(list)
     for lk in links:
-        reasons[case_of_file[lk.file_a]].extend(lk.reasons)
+        case = case_of_file[lk.file_a]
+        if case in cases_u:
+            reasons[case].extend(lk.reasons)
     # Pairs of prosecutor files first: a victim named in one file and unidentified in another
     # is one person there, and must not be taken for an unexplained police victim first.
-    for lk in links:
-        if not (lk.file_a.startswith("RETA") or lk.file_b.startswith("RETA")):
-            groups.append(
-                (
-                    by_file[lk.file_a],
-                    by_file[lk.file_b],
-                    "; ".join(lk.reasons),
-                    (lk.file_a, lk.file_b),
-                )
-            )
+    for lk in pairs_u:
+        groups.append(
+            (by_file[lk.file_a], by_file[lk.file_b], "; ".join(lk.reasons), (lk.file_a, lk.file_b))
+        )
     for case, (police, prosecutor) in by_case.items():
         if police and prosecutor:
             why = "; ".join(dict.fromkeys(reasons[case]))

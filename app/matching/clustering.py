@@ -66,6 +66,7 @@ def cluster_pairs(
     cannot_link: Callable[[int, int], bool],
     must_link: Iterable[tuple[int, int]] = (),
     cannot_link_many: Callable[[I64, I64], B] | None = None,
+    explain: bool = True,
 ) -> tuple[I64, list[tuple[int, int, str]]]:
     """Return a cluster label per record and the (a, b, reason) of every merge performed.
 
@@ -75,6 +76,7 @@ def cluster_pairs(
     is below veto_probability, so A~B and B~C do not pull in C
     when A and C clearly disagree. cannot_link_many: cannot_link over arrays of pairs, the
     same answers, when the caller has it (else cannot_link is called pair by pair).
+    explain=False: the merges are not listed (an empty list), for a caller that needs labels.
     """
     many = cannot_link_many or (
         lambda x, y: np.fromiter(
@@ -106,14 +108,18 @@ def cluster_pairs(
     pa, pb = ea[first], eb[first]
     ok = ~many(pa, pb)
     root[pb[ok]] = pa[ok]
-    done: list[tuple[int, int, int, float]] = list(
-        zip(
-            rank[first][ok].tolist(),
-            pa[ok].tolist(),
-            pb[ok].tolist(),
-            ep[first][ok].tolist(),
-            strict=True,
+    done: list[tuple[int, int, int, float]] = (
+        list(
+            zip(
+                rank[first][ok].tolist(),
+                pa[ok].tolist(),
+                pb[ok].tolist(),
+                ep[first][ok].tolist(),
+                strict=True,
+            )
         )
+        if explain
+        else []
     )
     rest = ~pair_comp
     ea, eb, ep, rank = ea[rest], eb[rest], ep[rest], rank[rest]
@@ -148,6 +154,8 @@ def cluster_pairs(
     del keep, inside
     members: dict[int, list[int]] = {}
     barred: dict[int, set[int]] = {}  # rows a cluster may not join, when any
+    # The greedy loop reads and writes one row's root at a time: a list is cheaper there.
+    root_of: list[int] = root.tolist()
 
     def group(i: int) -> list[int]:
         return members.get(i) or [i]
@@ -159,14 +167,14 @@ def cluster_pairs(
         members[ra] = ga + gb
         members.pop(rb, None)
         for x in gb:
-            root[x] = ra
+            root_of[x] = ra
         fa, fb = barred.pop(ra, None) or forbid.get(ra), barred.pop(rb, None) or forbid.get(rb)
         if fa or fb:
             barred[ra] = (fa or set()) | (fb or set())
 
     judged: list[tuple[int, int, str]] = []
     for i, j in must:
-        ri, rj = int(root[i]), int(root[j])
+        ri, rj = root_of[i], root_of[j]
         if ri != rj:
             union(ri, rj)
             judged.append((i, j, "judgement"))
@@ -178,7 +186,7 @@ def cluster_pairs(
         return fa is not None and not fa.isdisjoint(gb)
 
     for r, i, j, p in zip(rank.tolist(), ea.tolist(), eb.tolist(), ep.tolist(), strict=True):
-        ri, rj = int(root[i]), int(root[j])
+        ri, rj = root_of[i], root_of[j]
         if ri == rj:
             continue
         ga, gb = group(ri), group(rj)
@@ -200,6 +208,10 @@ def cluster_pairs(
             ):
                 continue
         union(ri, rj)
-        done.append((r, i, j, p))
+        if explain:
+            done.append((r, i, j, p))
+    root = np.asarray(root_of, dtype=np.int64)
+    if not explain:
+        return root, []
     done.sort()
     return root, judged + [(i, j, f"p={p:.3f}") for _, i, j, p in done]

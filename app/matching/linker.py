@@ -298,10 +298,12 @@ class Linker:
         case_memo = CaseMemo()
         for step in range(passes):
             if step == 1 and case_col is not None:
-                file_codes = [r.file for r in inputs]
-                table.case = np.fromiter(
-                    (case_labels.get(f, -1) for f in file_codes), dtype=np.int32, count=n
-                )
+                # Case of each row through its file's code: a lookup per file, not per row.
+                case_of_code = np.full(len(table.other.values), -1, dtype=np.int32)
+                code_of = table.other.index
+                for f, lab in case_labels.items():
+                    case_of_code[code_of[f]] = lab
+                table.case = case_of_code[table.file]
                 # Victims of one linked case that blocking never paired (typos in both
                 # surnames, swapped surnames) are compared now: the case makes them candidates.
                 xa, xb = self._case_pairs(table, a, b)
@@ -365,6 +367,7 @@ class Linker:
                 cannot_link=self._cannot_link(table, negatives),
                 cannot_link_many=self._cannot_link_many(table, negatives),
                 must_link=[p for p, same in judged.items() if same],
+                explain=False,
             )
             watch.lap(f"cluster {step + 1}")
             if files is None:
@@ -699,9 +702,15 @@ def _apply_merges(roots: I64, merges: list[tuple[int, int]]) -> I64:
         ri, rj = find(int(roots[i])), find(int(roots[j]))
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)
-    labels = (
-        np.array([find(int(r)) for r in roots.tolist()], dtype=np.int64) if parent else roots.copy()
-    )
+    labels = roots.copy()
+    if parent:
+        # Only rows whose root was merged into another move: look up those roots alone.
+        moved = np.fromiter(parent, dtype=np.int64, count=len(parent))
+        to = np.fromiter((find(r) for r in parent), dtype=np.int64, count=len(parent))
+        order = np.argsort(moved)
+        moved, to = moved[order], to[order]
+        rows = np.flatnonzero(member_of_sorted(labels, moved))
+        labels[rows] = to[np.searchsorted(moved, labels[rows])]
     # Canonical label: the smallest row index in the cluster, independent of merge order.
     first = np.full(len(labels) + 1, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first, labels, np.arange(len(labels), dtype=np.int64))

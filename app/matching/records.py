@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import islice
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -202,15 +203,25 @@ def _ubigeo(value: str) -> int:
     return int(value) if value.isdigit() else -1
 
 
-def _birth_bounds(rec: LinkInput) -> tuple[int, int, int]:
-    """Return (dob, earliest, latest) birth ordinals implied by the record, -1 when unknown."""
-    if rec.birth_date is not None:
-        dob = rec.birth_date.toordinal()
-        return dob, dob, dob
-    if rec.age is not None and rec.reference_date is not None:
-        ref = rec.reference_date.toordinal()
-        return _NO_DATE, int(ref - (rec.age + 1) * _YEAR) + 1, int(ref - rec.age * _YEAR)
-    return _NO_DATE, _NO_DATE, _NO_DATE
+def _distinct(values: Iterable[Any]) -> tuple[IntArray, list[Any]]:
+    """Return the code of every value (in order of first appearance) and the distinct values."""
+    index: dict[Any, int] = {}
+    codes = np.asarray([index.setdefault(v, len(index)) for v in values], dtype=np.int32)
+    return codes, list(index)
+
+
+def _per_value(values: Iterable[Any], fn: Callable[[Any], Any], dtype: type) -> npt.NDArray[Any]:
+    """Return fn of every value as an array, calling fn once per distinct value."""
+    codes, distinct = _distinct(values)
+    return np.array([fn(v) for v in distinct], dtype=dtype)[codes]
+
+
+def _ordinal(value: date | None) -> int:
+    return _NO_DATE if value is None else value.toordinal()
+
+
+def _month_day(value: date | None) -> int:
+    return -1 if value is None else value.month * 100 + value.day
 
 
 class RecordTable:
@@ -232,36 +243,56 @@ class RecordTable:
         return RecordTable(records, self.names, self.other)
 
     def _fill(self, records: Sequence[LinkInput]) -> None:
+        # Column by column, and per distinct value where a column has few (dates, ages,
+        # places): at a million rows a Python call per row and field is most of the cost.
         names, other = self.names, self.other
-        self.given = names.encode(r.given for r in records)
-        self.given_first = names.encode(r.given.split(" ", 1)[0] for r in records)
+        n = len(records)
+        given = [r.given for r in records]
+        self.given = names.encode(given)
+        # First given names coded per distinct given name, in order of first appearance:
+        # the codes coding every row's first name would give.
+        distinct = list(dict.fromkeys(given))
+        del given
+        first = names.encode([g.split(" ", 1)[0] for g in distinct])
+        of_given = np.zeros(len(names.values), dtype=np.int32)
+        of_given[names.encode(distinct)] = first
+        self.given_first = of_given[self.given]
+        del distinct, first, of_given
         self.paternal = names.encode(r.paternal for r in records)
         self.maternal = names.encode(r.maternal for r in records)
         self.document = other.encode(r.document for r in records)
-        self.document_is_dni = np.fromiter((r.document_is_dni for r in records), dtype=bool)
+        self.document_is_dni = np.fromiter((r.document_is_dni for r in records), bool, n)
         self.sex = other.encode(r.sex for r in records)
         self.nationality = other.encode(r.nationality for r in records)
-        self.residence = np.fromiter((_ubigeo(r.ubigeo_residence) for r in records), np.int32)
-        self.birthplace = np.fromiter((_ubigeo(r.ubigeo_birth) for r in records), np.int32)
+        self.residence = _per_value((r.ubigeo_residence for r in records), _ubigeo, np.int32)
+        self.birthplace = _per_value((r.ubigeo_birth for r in records), _ubigeo, np.int32)
         self.file = other.encode(r.file for r in records)
-        self.unidentified = np.fromiter((r.unidentified for r in records), dtype=bool)
-        self.minor = np.fromiter(
-            (bool(r.minor) or (r.age is not None and r.age < 18) for r in records), dtype=bool
-        )
-        self.victim = np.fromiter((r.role == "victim" for r in records), dtype=bool)
-        self.police = np.fromiter((r.key[0] == "RETA" for r in records), dtype=bool)
-        bounds = np.array([_birth_bounds(r) for r in records], dtype=np.int32).reshape(-1, 3)
-        self.dob, self.birth_lo, self.birth_hi = bounds[:, 0], bounds[:, 1], bounds[:, 2]
-        self.birth_md = np.fromiter(
-            (
-                (r.birth_date.month * 100 + r.birth_date.day) if r.birth_date else -1
-                for r in records
-            ),
-            dtype=np.int32,
-        )
-        self.key_index = {r.key: i for i, r in enumerate(records)}
+        self.unidentified = np.fromiter((r.unidentified for r in records), bool, n)
+        ages, age_of = _distinct(r.age for r in records)
+        age = np.array([-1 if v is None else v for v in age_of], dtype=np.int64)[ages]
+        aged = np.array([v is not None for v in age_of], dtype=bool)[ages]
+        self.minor = _per_value((r.minor for r in records), bool, np.bool_) | (aged & (age < 18))
+        self.victim = _per_value((r.role for r in records), "victim".__eq__, np.bool_)
+        self.police = _per_value((r.key[0] for r in records), "RETA".__eq__, np.bool_)
+        births, birth_of = _distinct(r.birth_date for r in records)
+        born = np.array([v is not None for v in birth_of], dtype=bool)[births]
+        self.dob = np.array([_ordinal(v) for v in birth_of], dtype=np.int32)[births]
+        self.birth_md = np.array([_month_day(v) for v in birth_of], dtype=np.int32)[births]
+        ref = _per_value((r.reference_date for r in records), _ordinal, np.int64)
+        by_age = ~born & aged & (ref != _NO_DATE)
+        # The same float arithmetic as for one row: ref - (age + 1) * year, truncated.
+        lo = (ref - (age + 1) * _YEAR).astype(np.int64) + 1
+        hi = (ref - age * _YEAR).astype(np.int64)
+        self.birth_lo = np.where(born, self.dob, np.where(by_age, lo, _NO_DATE)).astype(np.int32)
+        self.birth_hi = np.where(born, self.dob, np.where(by_age, hi, _NO_DATE)).astype(np.int32)
+        self._keyed = self.records  # key_index is built from these rows on first use
         # Case cluster of each row, known after a first linkage pass (-1: unknown).
-        self.case = np.full(len(records), -1, dtype=np.int32)
+        self.case = np.full(n, -1, dtype=np.int32)
+
+    @cached_property
+    def key_index(self) -> dict[RecordKey, int]:
+        """Return the row of every record key (built on first use: link() rarely needs it)."""
+        return {r.key: i for i, r in enumerate(self._keyed)}
 
     def __len__(self) -> int:
         return len(self.records)

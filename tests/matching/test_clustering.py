@@ -114,6 +114,9 @@ def test_same_labels_and_merges_as_the_greedy_loop(seed: int, vectorised: bool) 
     roots, merges = cluster_pairs(n, a, b, p, **kw, **extra)  # type: ignore[arg-type]
     assert np.array_equal(roots, want_roots)
     assert merges == want_merges
+    # explain=False: the same clusters without the list of merges.
+    quiet = cluster_pairs(n, a, b, p, **kw, **extra, explain=False)  # type: ignore[arg-type]
+    assert np.array_equal(quiet[0], roots) and quiet[1] == []
     assert len(set(roots.tolist())) < n  # something merged, something was kept apart
     assert len(merges) < int((p >= 0.5).sum())
     # The forbidden pairs matter: without them the clusters differ.
