@@ -23,6 +23,7 @@ from app.matching.cases import (
     case_files,
     infer_by_elimination,
     link_cases,
+    prepare_cases,
 )
 from app.matching.clustering import cluster_pairs, components_pairs
 from app.matching.comparisons import Comparator, compile_comparisons, doc_distance
@@ -264,15 +265,22 @@ class Linker:
         tf.add(table)
         watch.lap("table")
         # Pure Python work that needs no pairs runs beside the NumPy stages, which release
-        # the GIL: the comparators' per-value strings beside blocking, the case files beside
-        # the comparisons.
+        # the GIL: the comparators' per-value strings beside blocking; the case files and
+        # the case links that need no persons (prepare_cases) beside the comparisons.
         prepared = submit(lambda: self.comparator.prepare(table))
         blocking = BlockingIndex(table, s.blocking, s.max_block_size, s.split_block_size)
         a, b, stats = blocking.pairs(max(n, 1))
         a, b, ka, kb = self._drop_hopeless(table, a, b)
         watch.lap("blocking")
         prepared.result()
-        files_ready = submit(lambda: case_files(inputs))
+        case_memo = CaseMemo()
+
+        def prepare_case_linkage() -> dict[str, CaseFile]:
+            files = case_files(inputs)
+            prepare_cases(inputs, files, case_memo)
+            return files
+
+        files_ready = submit(prepare_case_linkage)
         levels, compared = self._compare_chunked(table, a, b)
         everything = bool(compared.all())
         known_levels, _ = self.comparator.compare(table, ka, table, kb)
@@ -295,7 +303,6 @@ class Linker:
         passes = 1 if case_col is None else 2
         case_labels: dict[str, int] = {}
         files: dict[str, CaseFile] | None = None
-        case_memo = CaseMemo()
         for step in range(passes):
             if step == 1 and case_col is not None:
                 # Case of each row through its file's code: a lookup per file, not per row.
