@@ -688,6 +688,7 @@ def _link_incremental(
             veto_probability=s.cluster_veto_probability,
             cannot_link=cannot,
             must_link=local_must,
+            explain=False,
         )
         return roots
 
