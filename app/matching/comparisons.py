@@ -48,7 +48,11 @@ class _Strings:
     hundreds of thousands, which must not copy it every time.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, documents: bool = False) -> None:
+        # A vocabulary of documents needs the document arrays only, one of names the name
+        # arrays only (the other group stays unfilled): the documents' vocabulary also holds
+        # file keys and places, a million values at national scale.
+        self.documents = documents
         self.size = 0
         self.text = np.empty(0, dtype=object)
         self.first = np.empty(0, dtype=object)  # first token (given names)
@@ -130,16 +134,18 @@ class _Strings:
         if hi > len(self.text):
             self._grow(hi)
         new = values[lo:hi]
-        firsts = [v.split(" ", 1)[0] for v in new]
-        ids = self._first_ids
         self.text[lo:hi] = new
-        self.first[lo:hi] = firsts
-        self.first_code[lo:hi] = [ids.setdefault(f, len(ids)) for f in firsts]
-        self.spaced[lo:hi] = [" " in v for v in new]
-        stripped = [v.lstrip("0") for v in new]
-        self.stripped[lo:hi] = stripped
-        self.zero[lo:hi] = [v[:1] == "0" for v in new]
-        self.lead[lo:hi] = [len(v) - len(w) for v, w in zip(new, stripped, strict=True)]
+        if self.documents:
+            stripped = [v.lstrip("0") for v in new]
+            self.stripped[lo:hi] = stripped
+            self.zero[lo:hi] = [v[:1] == "0" for v in new]
+            self.lead[lo:hi] = [len(v) - len(w) for v, w in zip(new, stripped, strict=True)]
+        else:
+            firsts = [v.split(" ", 1)[0] for v in new]
+            ids = self._first_ids
+            self.first[lo:hi] = firsts
+            self.first_code[lo:hi] = [ids.setdefault(f, len(ids)) for f in firsts]
+            self.spaced[lo:hi] = [" " in v for v in new]
 
         self.size = hi
         return self
@@ -288,13 +294,13 @@ class Comparator:
         # Derived strings per vocabulary (keyed by its value list, kept alive with it).
         self._strings: dict[int, tuple[list[str], _Strings]] = {}
 
-    def _derived(self, values: list[str]) -> _Strings:
+    def _derived(self, values: list[str], documents: bool = False) -> _Strings:
         """Return the derived strings of a vocabulary's values, brought up to date."""
         held = self._strings.get(id(values))
         if held is None or held[0] is not values:
             if len(self._strings) >= 4:
                 self._strings.clear()
-            held = self._strings[id(values)] = (values, _Strings())
+            held = self._strings[id(values)] = (values, _Strings(documents))
         return held[1].sync(values)
 
     def prepare(self, table: RecordTable) -> None:
@@ -305,7 +311,7 @@ class Comparator:
         """
         names = self._derived(table.names.values)
         names.token_sets()
-        docs = self._derived(table.other.values)
+        docs = self._derived(table.other.values, documents=True)
         docs.histograms(unique_sorted(table.document).astype(np.int64))
 
     def compare(
@@ -500,7 +506,8 @@ class Comparator:
     def _document(self, ta: RecordTable, ia: I64, tb: RecordTable, ib: I64) -> I8:
         da, db = ta.document[ia], tb.document[ib]
         # Both tables share vocabularies (RecordTable.extend), so codes are comparable.
-        dist = _per_unique_pair(self._derived(ta.other.values), da, db, _doc_distances)
+        docs = self._derived(ta.other.values, documents=True)
+        dist = _per_unique_pair(docs, da, db, _doc_distances)
         lv = np.where(dist <= 1, 3, np.where(dist <= 2, 2, 0)).astype(np.int8)
         lv[np.isinf(dist)] = 4
         lv[np.isnan(dist)] = NULL_LEVEL

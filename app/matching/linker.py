@@ -334,7 +334,8 @@ class Linker:
             total_pairs = n * (n - 1) / 2
             # EM and scores over the compared pairs; the others stand with the random pairs
             # for the pairs blocking did not propose.
-            fit_levels = levels if everything else _compress(levels, compared)
+            # np.compress copies whole rows: a tenth of the time of levels[compared] here.
+            fit_levels = levels if everything else np.compress(compared, levels, axis=0)
             params = model.fit(
                 fit_levels,
                 random_levels=rand_levels,
@@ -677,23 +678,6 @@ class Linker:
             return out
 
         return cannot
-
-
-def _compress(levels: I8, keep: npt.NDArray[np.bool_]) -> I8:
-    """Return levels[keep], copied in chunks on the threads (a GiB at a million rows)."""
-    ends = np.r_[np.arange(_CHUNK, len(keep), _CHUNK), len(keep)]
-    starts = np.r_[0, ends[:-1]]
-    offsets = np.r_[
-        0, np.cumsum([np.count_nonzero(keep[x:y]) for x, y in zip(starts, ends, strict=True)])
-    ]
-    out = np.empty((int(offsets[-1]), levels.shape[1]), dtype=levels.dtype)
-
-    def run(k: int) -> None:
-        lo, hi = int(starts[k]), int(ends[k])
-        out[offsets[k] : offsets[k + 1]] = levels[lo:hi][keep[lo:hi]]
-
-    tmap(run, range(len(starts)))
-    return out
 
 
 def _apply_merges(roots: I64, merges: list[tuple[int, int]]) -> I64:

@@ -64,7 +64,7 @@ def test_document_distance_screen_agrees_with_the_edit_distance() -> None:
 
     values = ["", "41234567", "41234576", "041234567", "4123456", "98765432", "00412345"]
     values += ["X12AB34", "X12AB43", "41234", "12345678", "0041234567", "A9"]
-    strings = _Strings().sync(values)
+    strings = _Strings(documents=True).sync(values)
     left, right = np.meshgrid(np.arange(1, len(values)), np.arange(1, len(values)))
     left, right = left.ravel().astype(np.int64), right.ravel().astype(np.int64)
     got = _doc_distances(strings, left, right)
