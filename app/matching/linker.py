@@ -281,21 +281,24 @@ class Linker:
             return files
 
         files_ready = submit(prepare_case_linkage)
-        levels, compared = self._compare_chunked(table, a, b)
-        everything = bool(compared.all())
-        known_levels, _ = self.comparator.compare(table, ka, table, kb)
         rng = np.random.default_rng(s.seed)
         size = min(s.random_pairs_for_u, n * 4)
         ra, rb = rng.integers(0, max(n, 1), size), rng.integers(0, max(n, 1), size)
         ra, rb = ra[ra != rb], rb[ra != rb]
-        rand_levels, _ = self.comparator.compare(table, ra, table, rb)
+        # The known non-matches and the random pairs are compared whole, beside the chunks.
+        known_ready = submit(lambda: self.comparator.compare(table, ka, table, kb)[0])
+        rand_ready = submit(lambda: self.comparator.compare(table, ra, table, rb)[0])
+        levels, compared = self._compare_chunked(table, a, b)
+        everything = bool(compared.all())
+        known_levels, rand_levels = known_ready.result(), rand_ready.result()
         judged = self._judgement_pairs(table, judgements or {})
         watch.lap("compare")
+        # The constraints read the document level and the table, which the passes keep.
+        constraints_ready = submit(lambda: self._constraints(table, a, b, levels))
         scored = np.flatnonzero(compared)
         tf_codes = self._tf_codes(table, a, levels, scored)
         del scored
-        # The constraints read the document level and the table, which the passes keep.
-        constraint_rules = self._constraints(table, a, b, levels)
+        constraint_rules = constraints_ready.result()
         case_col = next(
             (k for k, c in enumerate(self.comparator.comparisons) if c.spec.kind == "case_context"),
             None,
@@ -601,11 +604,19 @@ class Linker:
     @staticmethod
     def _drop_hopeless(table: RecordTable, a: I64, b: I64) -> tuple[I64, I64, I64, I64]:
         """Split off pairs the constraints forbid: named same-file pairs are known non-matches."""
-        same_doc = (table.document[a] == table.document[b]) & (table.document[a] > 0)
-        unident = table.unidentified[a] | table.unidentified[b]
-        same_file = (table.file[a] == table.file[b]) & (table.file[a] > 0)
-        keep = same_doc | (~unident & ~same_file)
-        known = ~keep & ~unident
+        keep = np.empty(len(a), dtype=bool)
+        known = np.empty(len(a), dtype=bool)
+
+        def run(lo: int) -> None:
+            x, y = a[lo : lo + _CHUNK], b[lo : lo + _CHUNK]
+            same_doc = (table.document[x] == table.document[y]) & (table.document[x] > 0)
+            unident = table.unidentified[x] | table.unidentified[y]
+            same_file = (table.file[x] == table.file[y]) & (table.file[x] > 0)
+            part = same_doc | (~unident & ~same_file)
+            keep[lo : lo + len(x)] = part
+            known[lo : lo + len(x)] = ~part & ~unident
+
+        tmap(run, range(0, len(a), _CHUNK))
         return a[keep], b[keep], a[known], b[known]
 
     def _constraints(self, table: RecordTable, a: I64, b: I64, levels: I8) -> I8:
