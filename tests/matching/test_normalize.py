@@ -58,3 +58,11 @@ def test_complaint_number_typed_freely() -> None:
     assert complaint_number("0123-2017") == complaint_number("123-2017-DIVINTRAT")
     assert complaint_number("N° 123", 2017) == "123-2017"
     assert complaint_number(None) == ""
+
+
+def test_phonetic_of_a_folded_name_equals_that_of_its_raw_form() -> None:
+    from app.matching.normalize import fold, phonetic
+
+    for raw in ("de la Cruz", "Ñaupari", "María del Carmen", "  quispe  mamani ", "O'Brien"):
+        assert phonetic(fold(raw)) == phonetic(raw)
+    assert phonetic("DE LA CRUZ") == phonetic("CRUZ") == phonetic("de la cruz")
