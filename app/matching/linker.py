@@ -31,7 +31,7 @@ from app.matching.explain import Explanation, FieldWeight
 from app.matching.model import FellegiSunter, ModelParameters, Selector, TermFrequencies
 from app.matching.records import LinkInput, RecordKey, RecordTable, from_common
 from app.matching.settings import LinkageSettings
-from app.matching.threads import available_cores, submit, threads, tmap
+from app.matching.threads import available_cores, beside, submit, threads, tmap
 from app.schema.record import CommonRecord
 
 __all__ = [
@@ -264,15 +264,9 @@ class Linker:
         tf = TermFrequencies()
         tf.add(table)
         watch.lap("table")
-        # Pure Python work that needs no pairs runs beside the NumPy stages, which release
-        # the GIL: the comparators' per-value strings beside blocking; the case files and
-        # the case links that need no persons (prepare_cases) beside the comparisons.
-        prepared = submit(lambda: self.comparator.prepare(table))
-        blocking = BlockingIndex(table, s.blocking, s.max_block_size, s.split_block_size)
-        a, b, stats = blocking.pairs(max(n, 1))
-        a, b, ka, kb = self._drop_hopeless(table, a, b)
-        watch.lap("blocking")
-        prepared.result()
+        # Pure Python work that needs no pairs runs on the side thread from here on, beside
+        # the NumPy stages, which release the GIL: the comparators' per-value strings, then
+        # the case files and the case links that need no persons (prepare_cases).
         case_memo = CaseMemo()
 
         def prepare_case_linkage() -> dict[str, CaseFile]:
@@ -280,7 +274,13 @@ class Linker:
             prepare_cases(inputs, files, case_memo)
             return files
 
-        files_ready = submit(prepare_case_linkage)
+        prepared = beside(lambda: self.comparator.prepare(table))
+        files_ready = beside(prepare_case_linkage)
+        blocking = BlockingIndex(table, s.blocking, s.max_block_size, s.split_block_size)
+        a, b, stats = blocking.pairs(max(n, 1))
+        a, b, ka, kb = self._drop_hopeless(table, a, b)
+        watch.lap("blocking")
+        prepared.result()
         rng = np.random.default_rng(s.seed)
         size = min(s.random_pairs_for_u, n * 4)
         ra, rb = rng.integers(0, max(n, 1), size), rng.integers(0, max(n, 1), size)

@@ -23,13 +23,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TypeVar
 
-__all__ = ["available_cores", "imap", "submit", "threads", "tmap"]
+__all__ = ["available_cores", "beside", "imap", "submit", "threads", "tmap"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 _POOL: ContextVar[ThreadPoolExecutor | None] = ContextVar("linkage_pool", default=None)
 _SIZE: ContextVar[int] = ContextVar("linkage_pool_size", default=1)
+_SIDE: ContextVar[ThreadPoolExecutor | None] = ContextVar("linkage_side", default=None)
 
 
 def available_cores() -> int:
@@ -65,13 +66,17 @@ def threads(count: int) -> Iterator[None]:
         yield
         return
     _one_malloc_arena()
-    with ThreadPoolExecutor(count, thread_name_prefix="linkage") as pool:
-        token, size = _POOL.set(pool), _SIZE.set(count)
+    with (
+        ThreadPoolExecutor(count, thread_name_prefix="linkage") as pool,
+        ThreadPoolExecutor(1, thread_name_prefix="linkage-side") as side,
+    ):
+        token, size, side_token = _POOL.set(pool), _SIZE.set(count), _SIDE.set(side)
         try:
             yield
         finally:
             _POOL.reset(token)
             _SIZE.reset(size)
+            _SIDE.reset(side_token)
 
 
 def tmap(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
@@ -103,9 +108,22 @@ def imap(fn: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
 
 def submit(fn: Callable[[], R]) -> Future[R]:
     """Start fn on the active pool (or run it now) and return its future."""
-    pool = _POOL.get()
-    if pool is not None:
-        return pool.submit(fn)
+    return _start(_POOL.get(), fn)
+
+
+def beside(fn: Callable[[], R]) -> Future[R]:
+    """Start pure-Python work on the side thread (or run it now) and return its future.
+
+    Side work runs one task at a time, in the order given, on a thread of its own: it
+    holds the GIL most of the time, and on a pool thread it would keep the NumPy chunks
+    waiting for that thread.
+    """
+    return _start(_SIDE.get(), fn)
+
+
+def _start(executor: ThreadPoolExecutor | None, fn: Callable[[], R]) -> Future[R]:
+    if executor is not None:
+        return executor.submit(fn)
     done: Future[R] = Future()
     try:
         done.set_result(fn())
