@@ -125,6 +125,16 @@ def _quality(
     }
 
 
+def _steal() -> float:
+    """Return the CPU seconds the hypervisor has taken from this machine (/proc/stat)."""
+    try:
+        with open("/proc/stat") as fh:
+            fields = fh.readline().split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 def child(folder: Path, quality: bool, keep: bool, threads: int) -> None:
     """Parse and link one world; print a JSON line of measurements."""
     from dataclasses import replace
@@ -145,12 +155,16 @@ def child(folder: Path, quality: bool, keep: bool, threads: int) -> None:
                 pickle.dump((inputs, truth, unidentified), fh, protocol=5)
     rss_parse = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     linker = Linker(replace(LinkageSettings(), threads=threads))
+    steal0 = _steal()
     t0, c0 = time.perf_counter(), time.process_time()
     result = linker.link(inputs)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    steal = _steal() - steal0
     out: dict[str, Any] = {
         "rows": len(inputs),
         "threads": linker.thread_count(),
+        "steal": steal,
+        "load": os.getloadavg()[0],
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "parse_wall": pwall,
         "parse_cpu": pcpu,
@@ -227,7 +241,8 @@ def _run_child(
     print(f"   parse+convert wall {r['parse_wall']:.1f}s cpu {r['parse_cpu']:.1f}s")
     print(
         f"   link wall {r['link_wall']:.1f}s cpu {r['link_cpu']:.1f}s;"
-        f" pairs {r['pairs']:,} ({r['pairs'] / max(r['rows'], 1):.1f}/row)"
+        f" pairs {r['pairs']:,} ({r['pairs'] / max(r['rows'], 1):.1f}/row);"
+        f" load {r['load']:.2f}, CPU stolen by the host {r['steal']:.1f}s"
     )
     for rule, pairs, new, skipped in r["blocking"]:
         print(f"     {rule:<34} pairs {pairs:>10,} new {new:>10,} skipped {skipped}")
