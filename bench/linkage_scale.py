@@ -162,7 +162,7 @@ def child(folder: Path, quality: bool, keep: bool, threads: int) -> None:
     steal = _steal() - steal0
     out: dict[str, Any] = {
         "rows": len(inputs),
-        "threads": linker.thread_count(),
+        "threads": linker.settings.thread_count(),
         "steal": steal,
         "load": os.getloadavg()[0],
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

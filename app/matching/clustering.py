@@ -7,7 +7,9 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["cluster_pairs", "components", "components_pairs"]
+from app.matching.arrays import member_of_sorted
+
+__all__ = ["cluster_pairs", "components", "components_pairs", "merge_labels"]
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -16,6 +18,31 @@ B = npt.NDArray[np.bool_]
 # Components up to this size have every intra pair checked against cannot_link up front; a
 # larger one (rare) checks the cross pairs of each merge instead, as the greedy loop always did.
 _PRECHECK_MAX = 64
+
+
+def merge_labels(labels: I64, merges: Iterable[tuple[int, int]]) -> I64:
+    """Return labels with each merged pair of labels joined under the smaller of them."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for x, y in merges:
+        rx, ry = find(x), find(y)
+        if rx != ry:
+            parent[max(rx, ry)] = min(rx, ry)
+    out = labels.copy()
+    if parent:
+        # Only rows whose label was merged into another move: look up those labels alone.
+        moved = np.fromiter(parent, dtype=np.int64, count=len(parent))
+        to = np.fromiter((find(r) for r in parent), dtype=np.int64, count=len(parent))
+        order = np.argsort(moved)
+        moved, to = moved[order], to[order]
+        rows = np.flatnonzero(member_of_sorted(out, moved))
+        out[rows] = to[np.searchsorted(moved, out[rows])]
+    return out
 
 
 def components(n: int, a: I64, b: I64) -> I64:

@@ -32,7 +32,7 @@ import numpy.typing as npt
 from app.matching.arrays import isin_sorted, unique_sorted
 from app.matching.blocking import BlockingIndex
 from app.matching.cases import CaseFile, case_files, infer_by_elimination, link_cases
-from app.matching.clustering import cluster_pairs
+from app.matching.clustering import cluster_pairs, merge_labels
 from app.matching.linker import (
     Judgements,
     Linker,
@@ -44,7 +44,7 @@ from app.matching.linker import (
 from app.matching.model import FellegiSunter, FieldParameters, ModelParameters, TermFrequencies
 from app.matching.records import LinkInput, RecordKey, RecordTable
 from app.matching.settings import LinkageSettings
-from app.matching.threads import available_cores, threads
+from app.matching.threads import threads
 from app.schema.record import CommonRecord
 
 __all__ = [
@@ -475,7 +475,7 @@ def link_incremental(
     blocking index and case files of the previous run in this process, patched and kept
     (a fresh one is built and dropped when None).
     """
-    with threads((settings or LinkageSettings()).threads or available_cores()):
+    with threads((settings or LinkageSettings()).thread_count()):
         return _link_incremental(
             records,
             persons=persons,
@@ -731,21 +731,10 @@ def _link_incremental(
     )
     merged = np.zeros(n, dtype=bool)
     if merges:
-        parent: dict[int, int] = {}
-
-        def find(x: int) -> int:
-            while parent.get(x, x) != x:
-                x = parent[x]
-            return x
-
-        for x, y in merges:
-            rx, ry = find(int(lab[sub_rows[x]])), find(int(lab[sub_rows[y]]))
-            if rx != ry:
-                parent[max(rx, ry)] = min(rx, ry)
-        moved = np.fromiter(parent, np.int64, len(parent))
-        hit_rows = np.flatnonzero(isin_sorted(lab, moved))
-        for i in hit_rows.tolist():
-            lab[i] = find(int(lab[i]))
+        pairs = [(int(lab[sub_rows[x]]), int(lab[sub_rows[y]])) for x, y in merges]
+        joined = merge_labels(lab, pairs)
+        hit_rows = np.flatnonzero(joined != lab)
+        lab = joined
         # Every row of a merged group is written: the group takes one person ID.
         groups = unique_sorted(np.concatenate([lab[hit_rows], lab[rows]]))
         merged = isin_sorted(lab, groups) & ~affected

@@ -25,13 +25,13 @@ from app.matching.cases import (
     link_cases,
     prepare_cases,
 )
-from app.matching.clustering import cluster_pairs, components_pairs
+from app.matching.clustering import cluster_pairs, components_pairs, merge_labels
 from app.matching.comparisons import Comparator, compile_comparisons, doc_distance
 from app.matching.explain import Explanation, FieldWeight
 from app.matching.model import FellegiSunter, ModelParameters, Selector, TermFrequencies
 from app.matching.records import LinkInput, RecordKey, RecordTable, from_common
 from app.matching.settings import LinkageSettings
-from app.matching.threads import available_cores, beside, submit, threads, tmap
+from app.matching.threads import beside, submit, threads, tmap
 from app.schema.record import CommonRecord
 
 __all__ = [
@@ -245,12 +245,8 @@ class Linker:
         Two passes: persons, then cases from them; then persons again with "same linked
         case" as one more comparison, cases again, and unidentified victims by elimination.
         """
-        with threads(self.thread_count()):
+        with threads(self.settings.thread_count()):
             return self._link(records, judgements=judgements)
-
-    def thread_count(self) -> int:
-        """Return how many threads a run uses (settings.threads, 0: every core)."""
-        return self.settings.threads or available_cores()
 
     @_without_gc
     def _link(
@@ -693,26 +689,7 @@ class Linker:
 
 def _apply_merges(roots: I64, merges: list[tuple[int, int]]) -> I64:
     """Merge clusters for inferred links and relabel each cluster by its smallest row."""
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        while parent.get(x, x) != x:
-            x = parent[x]
-        return x
-
-    for i, j in merges:
-        ri, rj = find(int(roots[i])), find(int(roots[j]))
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-    labels = roots.copy()
-    if parent:
-        # Only rows whose root was merged into another move: look up those roots alone.
-        moved = np.fromiter(parent, dtype=np.int64, count=len(parent))
-        to = np.fromiter((find(r) for r in parent), dtype=np.int64, count=len(parent))
-        order = np.argsort(moved)
-        moved, to = moved[order], to[order]
-        rows = np.flatnonzero(member_of_sorted(labels, moved))
-        labels[rows] = to[np.searchsorted(moved, labels[rows])]
+    labels = merge_labels(roots, ((int(roots[i]), int(roots[j])) for i, j in merges))
     # Canonical label: the smallest row index in the cluster, independent of merge order.
     first = np.full(len(labels) + 1, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first, labels, np.arange(len(labels), dtype=np.int64))

@@ -334,8 +334,8 @@ def _collapse(
         uniqs: list[I64] = []
         sums: list[F64] = []
 
-        def count(lv: I8, flag: int) -> tuple[I64, F64]:
-            u, counts = np.unique(encode(lv, flag), return_counts=True)
+        def count(lv: I8, flag: int, lo: int) -> tuple[I64, F64]:
+            u, counts = np.unique(encode(lv[lo : lo + _SLICE], flag), return_counts=True)
             return u.astype(np.int64), counts.astype(np.float64)
 
         for lv, w, flag in parts:
@@ -346,9 +346,7 @@ def _collapse(
                 sums.append(np.bincount(inv, weights=w, minlength=len(u)).astype(np.float64))
             else:
                 # Counted in slices on threads; integer counts add up exactly in any order.
-                counted = tmap(
-                    functools.partial(_count_slice, count, lv, flag), range(0, len(lv), _SLICE)
-                )
+                counted = tmap(functools.partial(count, lv, flag), range(0, len(lv), _SLICE))
                 u, inv = unique_inverse(np.concatenate([c[0] for c in counted]))
                 total = np.bincount(inv, weights=np.concatenate([c[1] for c in counted]))
                 sums.append(w * np.asarray(total, dtype=np.float64))
@@ -366,12 +364,6 @@ def _collapse(
         patterns[:, c] = rest % radix[c] - 1
         rest //= radix[c]
     return patterns, weights, forced
-
-
-def _count_slice(
-    count: Callable[[I8, int], tuple[I64, F64]], lv: I8, flag: int, lo: int
-) -> tuple[I64, F64]:
-    return count(lv[lo : lo + _SLICE], flag)
 
 
 def _em(

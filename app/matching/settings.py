@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from app.matching.threads import available_cores
+
 __all__ = [
     "BlockingRule",
     "ComparisonKind",
@@ -81,6 +83,10 @@ class LinkageSettings:
     seed: int = 13
     # Threads for the NumPy stages (0: one per core). Results do not depend on it.
     threads: int = 0
+
+    def thread_count(self) -> int:
+        """Return how many threads a run uses (threads, 0: every core)."""
+        return self.threads or available_cores()
 
 
 DEFAULT_COMPARISONS: tuple[ComparisonSpec, ...] = (

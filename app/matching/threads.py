@@ -13,6 +13,7 @@ with the same results: chunks are combined in their original order.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import functools
@@ -48,12 +49,9 @@ def _one_malloc_arena() -> None:
     By default each pool thread gets an arena of its own, which keeps the memory of the
     large temporaries freed in it: at a million rows the peak grew by half a GiB.
     """
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name)
-        libc.mallopt(_M_ARENA_MAX, 1)
-    except (OSError, AttributeError, TypeError):  # not glibc: its own allocator decides
-        pass
+    # Not glibc: its own allocator decides.
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        ctypes.CDLL(ctypes.util.find_library("c")).mallopt(_M_ARENA_MAX, 1)
 
 
 _M_ARENA_MAX = -8  # glibc's malloc.h
